@@ -81,8 +81,6 @@ def count_params(genome: Genome | str) -> int:
 
 def analyze(genome: Genome | str, input_size: int = 32) -> Analysis:
     """Everything ``nas show`` prints, for one image of ``input_size`` px square."""
-    from thop import profile  # imported here: it prints on import in some versions
-
     g = _as_genome(genome)
     net = build(g).eval()  # throwaway copy: thop leaves buffers in it
     shapes: dict[nn.Module, tuple[int, ...]] = {}
@@ -91,7 +89,9 @@ def analyze(genome: Genome | str, input_size: int = 32) -> Analysis:
         for stage in net.stages for blk in stage
     ]
     with warnings.catch_warnings(), torch.no_grad():
-        warnings.simplefilter("ignore")
+        warnings.simplefilter("ignore")  # thop uses deprecated distutils version checks
+        from thop import profile
+
         macs, _, info = profile(
             net, inputs=(torch.zeros(1, g.head["i"], input_size, input_size),),
             verbose=False, ret_layer_info=True,

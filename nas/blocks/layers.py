@@ -84,7 +84,7 @@ class SqueezeExcite(nn.Module):
 
 def se_hidden(ch: int, ratio: float) -> int:
     """SE bottleneck width: ratio of ``ch`` channels, at least 1."""
-    return max(1, int(round(ch * ratio)))
+    return max(1, round(ch * ratio))
 
 
 class Residual(nn.Module):

@@ -119,8 +119,10 @@ def aspp(in_ch: int, b: Block) -> nn.Module:
 
 @register("mp")
 def max_pool(in_ch: int, b: Block) -> nn.Module:
-    # ceil_mode keeps a 1-pixel map at 1 pixel, so any input >= 8 px survives the net.
-    body = Seq(nn.MaxPool2d(b["k"], b["s"], padding=(b["k"] - 1) // 2, ceil_mode=True))
+    # Output ceil(n / stride) like a 'same' conv, so a 1-px map stays 1 px: odd windows
+    # pad symmetrically, even windows need ceil_mode for the last partial window.
+    k = b["k"]
+    body = Seq(nn.MaxPool2d(k, b["s"], padding=(k - 1) // 2, ceil_mode=k % 2 == 0))
     body.out_channels = in_ch
     return body
 

@@ -27,7 +27,7 @@ class GenomeError(NasError):
     """A genome string, JSON object or block is malformed; the message names the culprit."""
 
 
-_KEY_RE = re.compile(r"^(se|[a-z])(.+)$")
+_KEY_RE = re.compile(r"^(se|[a-z])(.*)$")
 
 
 def _parse_value(opt: Option, text: str, token: str) -> Any:
