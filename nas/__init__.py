@@ -15,6 +15,7 @@ _EXPORTS = {
     "parse": "nas.genome", "build": "nas.builder", "Net": "nas.builder",
     "Analysis": "nas.analysis", "analyze": "nas.analysis", "count_params": "nas.analysis",
     "receptive_field": "nas.analysis", "ZOO": "nas.zoo",
+    "load": "nas.io",  # nas.load(path) -> ready model from a retrain's model.pt
 }
 
 __all__ = sorted(_EXPORTS)

@@ -1,0 +1,149 @@
+"""``retrain``: full training of the picked architectures, seeds, test set once at the end.
+
+Layout under ``out`` (default ``results/<study>/``)::
+
+    summary.csv  summary.md
+    <arch_id>/model.pt  metrics.json  history.csv  curves.svg
+    <arch_id>/seeds/<seed>/checkpoint.pt  model.pt  history.csv  result.json
+
+A seed whose ``result.json`` exists is done and is skipped; otherwise the trainer resumes
+from that seed's per-epoch ``checkpoint.pt``, so rerunning a killed command continues.
+"""
+
+from __future__ import annotations
+
+import shutil
+import statistics
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import optuna
+
+from nas.analysis import analyze
+from nas.errors import NasError
+from nas.retrain.outputs import write_csv, write_curves, write_json, write_summary
+from nas.retrain.select import Pick, pick
+from nas.retrain.storage import open_study, set_finished_user_attrs
+from nas.retrain.train_seed import SeedRun, train_seed
+
+
+@dataclass(frozen=True)
+class RetrainSummary:
+    """What ``retrain`` produced: one row per model (fractions 0..1, seconds)."""
+
+    study: str
+    out: Path
+    rows: list[dict[str, Any]]
+    picks: list[Pick]
+    attrs_written: bool
+
+
+def _mean_std(xs: list[float]) -> tuple[float, float]:
+    return statistics.fmean(xs), (statistics.stdev(xs) if len(xs) > 1 else 0.0)
+
+
+def _default_data(study: optuna.Study) -> str:
+    return str(study.user_attrs.get("data", "cifar10"))
+
+
+def _dataset(data: Any, study: optuna.Study, subset: int | None, device: str | None) -> Any:
+    """A ``Dataset`` from a spec string (default: the study's ``data`` attr, else cifar10)
+    or a ``Dataset`` passed through (``subset`` applied)."""
+    from nas.data import load_dataset  # torch-heavy: only once there is work to do
+
+    if data is None or isinstance(data, str | Path):
+        return load_dataset(str(data or _default_data(study)), subset=subset, device=device)
+    return data.subset(subset)
+
+
+def _model_row(p: Pick, runs: list[SeedRun], index: int) -> dict[str, Any]:
+    a = p.trial.user_attrs
+    stats = analyze(a["genome"])
+    val, val_sd = _mean_std([r.val_acc for r in runs])
+    test, test_sd = _mean_std([r.test_acc for r in runs])
+    return {
+        "rank": index, "pareto_rank": p.rank, "trial": p.trial.number,
+        "arch_id": stats.arch_id, "params": stats.params, "macs": stats.macs, "rf": stats.rf,
+        "proxy_val_acc": float(a["val_acc"]), "final_val_acc": val, "final_val_acc_std": val_sd,
+        "test_acc": test, "test_acc_std": test_sd, "seeds": len(runs),
+        "epochs": runs[0].epochs, "seconds": round(sum(r.seconds for r in runs), 1),
+        "genome": stats.genome,
+    }
+
+
+def _write_model_dir(d: Path, row: dict[str, Any], runs: list[SeedRun], reason: str) -> None:
+    """Top-level files of one architecture; model.pt is the seed best on *validation*."""
+    best = max(runs, key=lambda r: r.val_acc)
+    shutil.copyfile(d / "seeds" / str(best.seed) / "model.pt", d / "model.pt")
+    write_json(d / "metrics.json", {**row, "reason": reason, "model_seed": best.seed,
+                                    "per_seed": [r.to_dict() for r in runs]})
+    history = [{"seed": r.seed, **h} for r in runs for h in r.history]
+    write_csv(d / "history.csv", history)
+    write_curves(d / "curves.svg", best.history, f"{row['arch_id']} seed {best.seed}")
+
+
+def _retrain_one(p: Pick, index: int, dataset: Any, out_dir: Path, seeds: int,
+                 epochs: int | None, device: str | None, progress: str,
+                 echo: Callable[[str], None]) -> dict[str, Any]:
+    genome = p.trial.user_attrs["genome"]
+    d = out_dir / analyze(genome).arch_id
+    runs = [train_seed(genome, dataset, d / "seeds" / str(s), seed=s, epochs=epochs,
+                       device=device, progress=progress, echo=echo) for s in range(seeds)]
+    row = _model_row(p, runs, index)
+    _write_model_dir(d, row, runs, p.reason)
+    echo(f"{row['arch_id']}: val {row['final_val_acc']:.4f} test {row['test_acc']:.4f}"
+         f" (+-{row['test_acc_std']:.4f}, {seeds} seed(s), {row['epochs']} epochs)")
+    return row
+
+
+def _header(study: str, how: str, top: int, seeds: int, data: str, subset: int | None,
+            picks: list[Pick]) -> list[str]:
+    sub = f", subset {subset}" if subset else ""
+    return [f"# retrain of study `{study}`", "",
+            f"Pick `{how}`, top {top}, {seeds} seed(s), data `{data}`{sub}. Accuracies are "
+            "fractions (0..1); test accuracy is evaluated once per seed after training.", "",
+            *[f"- {p.reason}" for p in picks]]
+
+
+def retrain(target: str | Path, study_name: str | None = None, *, top: int = 3,
+            how: str = "best", epochs: int | None = None, seeds: int = 1,
+            data: str | Any = None, subset: int | None = None, out: str | Path | None = None,
+            device: str | None = None, progress: str = "auto",
+            echo: Callable[[str], None] = print) -> RetrainSummary:
+    """Retrain ``top`` Pareto-optimal trials of a study with the ``full`` preset.
+
+    ``epochs`` overrides the preset's epoch count; ``seeds`` runs seeds 0..S-1 and reports
+    mean and std; ``data``/``subset`` default to the study's data and the full 45k train
+    split (``data`` may also be a ``nas.data.Dataset``). Test accuracy is measured once
+    per seed after training and selects nothing. Writes ``test_acc``/``final_val_acc``
+    (means over seeds) back to each trial's user attrs. ``progress`` is the trainer's
+    mode: auto, rich, plain or none.
+    """
+    if seeds < 1:
+        raise NasError(f"--seeds must be >= 1, got {seeds}")
+    if epochs is not None and epochs < 1:
+        raise NasError(f"--epochs must be >= 1, got {epochs}")
+    study = open_study(target, study_name)
+    picks = pick(study, top, how)
+    out_dir = Path(out) if out is not None else Path("results") / study.study_name
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for i, p in enumerate(picks, 1):
+        echo(f"pick {i}/{len(picks)}: {p.reason}")
+    dataset = _dataset(data, study, subset, device)
+    rows, written = [], True
+    for i, p in enumerate(picks, 1):
+        row = _retrain_one(p, i, dataset, out_dir, seeds, epochs, device, progress, echo)
+        rows.append(row)
+        written &= set_finished_user_attrs(study, p.trial._trial_id, {
+            "test_acc": row["test_acc"], "final_val_acc": row["final_val_acc"],
+            "test_acc_std": row["test_acc_std"], "retrain_epochs": row["epochs"],
+            "retrain_seeds": seeds})
+    data_name = _default_data(study) if data is None else getattr(data, "name", str(data))
+    write_summary(out_dir, rows, _header(study.study_name, how, top, seeds, data_name,
+                                         subset, picks))
+    if not written:
+        echo(f"note: this storage cannot update finished trials; results are in {out_dir}")
+    echo(f"summary: {out_dir / 'summary.csv'}")
+    return RetrainSummary(study.study_name, out_dir, rows, picks, written)

@@ -1,0 +1,107 @@
+"""Which searched architectures deserve a full retrain: Pareto-optimal trained trials.
+
+The front is computed on the trial user attrs ``val_acc`` (maximise) and ``params``
+(minimise), the two figures every search records whatever its objective tuple is.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import optuna
+from optuna.trial import FrozenTrial, TrialState
+
+from nas.errors import NasError
+
+PICKS = ("best", "spread")
+
+
+@dataclass(frozen=True)
+class Pick:
+    """A trial chosen for retraining, its Pareto rank (1 = front) and why it was chosen."""
+
+    trial: FrozenTrial
+    rank: int
+    reason: str
+
+
+def is_trained(t: FrozenTrial) -> bool:
+    """Completed proxy training with a usable result (not rejected, not pruned)."""
+    a = t.user_attrs
+    return (t.state == TrialState.COMPLETE and "reject_reason" not in a
+            and "genome" in a and isinstance(a.get("val_acc"), int | float)
+            and isinstance(a.get("params"), int | float) and not math.isnan(a["val_acc"]))
+
+
+def trained_trials(study: optuna.Study) -> list[FrozenTrial]:
+    """Trained trials, one per architecture (the first trial that trained it)."""
+    seen: dict[str, FrozenTrial] = {}
+    for t in study.get_trials(deepcopy=False):
+        if is_trained(t):
+            seen.setdefault(t.user_attrs.get("arch_id", t.user_attrs["genome"]), t)
+    return list(seen.values())
+
+
+def _dominates(a: FrozenTrial, b: FrozenTrial) -> bool:
+    ua, ub = a.user_attrs, b.user_attrs
+    ge = ua["val_acc"] >= ub["val_acc"] and ua["params"] <= ub["params"]
+    return ge and (ua["val_acc"] > ub["val_acc"] or ua["params"] < ub["params"])
+
+
+def pareto_ranks(trials: Sequence[FrozenTrial]) -> list[list[FrozenTrial]]:
+    """Non-dominated sorting: fronts[0] is the Pareto front, fronts[1] the next, ..."""
+    left, fronts = list(trials), []
+    while left:
+        front = [t for t in left if not any(_dominates(o, t) for o in left)]
+        fronts.append(front)
+        left = [t for t in left if t not in front]
+    return fronts
+
+
+def _by_acc(trials: Sequence[FrozenTrial]) -> list[FrozenTrial]:
+    return sorted(trials, key=lambda t: (-t.user_attrs["val_acc"], t.user_attrs["params"]))
+
+
+def _spread(front: Sequence[FrozenTrial], k: int) -> list[FrozenTrial]:
+    """k points spaced evenly in log(params) from the smallest to the largest."""
+    pts = sorted(front, key=lambda t: t.user_attrs["params"])
+    if k >= len(pts):
+        return pts
+    logs = [math.log(t.user_attrs["params"]) for t in pts]
+    chosen: list[int] = []
+    for i in range(k):
+        target = logs[0] + (logs[-1] - logs[0]) * (i / (k - 1) if k > 1 else 1.0)
+        free = [j for j in range(len(pts)) if j not in chosen]
+        chosen.append(min(free, key=lambda j: abs(logs[j] - target)))
+    return [pts[j] for j in sorted(chosen)]
+
+
+def pick(study: optuna.Study, top: int, how: str = "best") -> list[Pick]:
+    """``top`` trials from the Pareto front (``best``: highest val_acc; ``spread``: even
+    along params). If the front is smaller than ``top``, the next fronts fill in."""
+    if how not in PICKS:
+        raise NasError(f"--pick must be one of {', '.join(PICKS)}, got {how!r}")
+    if top < 1:
+        raise NasError(f"--top must be >= 1, got {top}")
+    trials = trained_trials(study)
+    if not trials:
+        raise NasError(f"study {study.study_name!r} has no trained trials to retrain")
+    picks: list[Pick] = []
+    for rank, front in enumerate(pareto_ranks(trials), start=1):
+        need = top - len(picks)
+        if need <= 0:
+            break
+        chosen = _spread(front, need) if how == "spread" else _by_acc(front)[:need]
+        for t in _by_acc(chosen):
+            picks.append(Pick(t, rank, _reason(t, rank, len(front), how)))
+    return picks
+
+
+def _reason(t: FrozenTrial, rank: int, n: int, how: str) -> str:
+    where = "on the Pareto front" if rank == 1 else f"on Pareto rank {rank} (front too small)"
+    why = "highest proxy val_acc" if how == "best" else "spread along params"
+    a = t.user_attrs
+    return (f"trial {t.number}: {why} {where} ({n} points), val_acc {a['val_acc']:.4f}, "
+            f"{int(a['params']):,} params")
