@@ -1,0 +1,67 @@
+"""``nas train`` and ``nas bench``: train one architecture; measure training throughput."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+DATA_HELP = ("'cifar10' (download, or $NAS_CIFAR10_NPZ), an .npz with x_train, y_train, "
+             "x_test, y_test, or a folder holding cifar-10-batches-py.")
+
+
+@click.command()
+@click.argument("model")
+@click.option("--data", default="cifar10", show_default=True, help=DATA_HELP)
+@click.option("--epochs", type=click.IntRange(min=1), default=None,
+              help="Epochs (default: the preset's).")
+@click.option("--preset", "preset_name", type=click.Choice(["proxy", "full"]), default="full",
+              show_default=True, help="Training recipe (proxy: 5 epochs, full: 40).")
+@click.option("--subset", type=click.IntRange(min=1), default=None,
+              help="Train on the first N training images (validation unchanged).")
+@click.option("--batch-size", type=click.IntRange(min=1), default=None, help="Images per step.")
+@click.option("--lr", type=click.FloatRange(min=0, min_open=True), default=None,
+              help="Peak learning rate.")
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--device", default=None, help="cpu, cuda or cuda:N (default: cuda if present).")
+@click.option("--out", type=click.Path(file_okay=False), default=None,
+              help="Directory for checkpoint.pt (rerun to resume), result.json and model.pt.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object on stdout.")
+@click.option("--quiet", is_flag=True, help="No progress output.")
+def train(model: str, data: str, epochs: int | None, preset_name: str, subset: int | None,
+          batch_size: int | None, lr: float | None, seed: int, device: str | None,
+          out: str | None, as_json: bool, quiet: bool) -> None:
+    """Train a zoo NAME or GENOME string; report validation and test accuracy."""
+    from nas.train.run import train_model
+
+    r = train_model(model, data, epochs=epochs, subset=subset, seed=seed, out=out,
+                    preset_name=preset_name, device=device,
+                    progress="none" if quiet else "auto", batch_size=batch_size, lr=lr)
+    if as_json:
+        click.echo(json.dumps({k: v for k, v in r.items() if k != "history"}))
+        return
+    click.echo(f"{r['name']} ({r['params']:,} params): val acc {r['val_acc']:.4f}, test acc "
+               f"{r['test_acc']:.4f} after {r['epochs']} epochs in {r['seconds']:.0f}s")
+
+
+@click.command()
+@click.argument("model")
+@click.option("--batches", type=click.IntRange(min=1), default=20, show_default=True,
+              help="Timed training batches (after warm-up).")
+@click.option("--batch-size", type=click.IntRange(min=1), default=256, show_default=True)
+@click.option("--device", default=None, help="cpu or cuda (default: cuda if present).")
+@click.option("--data", default=None, help=DATA_HELP + " Default: synthetic 32px images.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object on stdout.")
+def bench(model: str, batches: int, batch_size: int, device: str | None, data: str | None,
+          as_json: bool) -> None:
+    """Training and evaluation throughput (images/s) of a zoo NAME or GENOME string."""
+    from nas.bench import run_bench
+
+    r = run_bench(model, batches=batches, batch_size=batch_size, device=device, data=data)
+    if as_json:
+        click.echo(json.dumps(r.to_dict()))
+        return
+    click.echo(r.summary())
+
+
+COMMANDS = [train, bench]
