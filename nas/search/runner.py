@@ -1,0 +1,223 @@
+"""``run_search(config)``: the search loop, in this process or in K worker processes.
+
+Each worker repeats: read the study; stop when ``trials`` counted trials exist; wait
+while the remaining slots are all being trained by others (failing dead ones); else run
+one trial through ``study.optimize(n_trials=1)``, which gives it Optuna's heartbeat and
+records exceptions and Ctrl-C as FAIL. The study is the only shared state, so workers
+on other machines cooperate the same way as local ones.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing as mp
+import os
+import random
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import optuna
+import torch
+from optuna.trial import FrozenTrial, TrialState
+
+from nas.data import Dataset, load_dataset
+from nas.search import results as R
+from nas.search.config import SearchConfig
+from nas.search.objective import Objective, TrialFailed
+from nas.search.progress import Monitor
+from nas.search.screen import Limits
+from nas.search.space import as_space, check_budget
+from nas.search.stats import Stats, compute
+from nas.search.storage import default_study_name, fail_stale, open_study, storage_url
+from nas.train import preset
+
+POLL_S = 2.0  # seconds between study reads while waiting for other workers
+MAX_IDLE = 200  # trials in a row without training before the space counts as exhausted
+STARTUP_TRIALS = 10  # TPE's random trials before it models the results
+
+
+@dataclass
+class SearchSummary:
+    """The outcome of ``run_search``: study figures (all runs), its front, how it ended.
+
+    ``ended`` is 'done' (``trials`` counted trials exist), 'timeout', 'exhausted' (the
+    space yields no new architectures) or 'interrupted' (Ctrl-C).
+    """
+
+    study: str
+    storage: str
+    stats: Stats
+    front: list[FrozenTrial]
+    ended: str
+    wall_seconds: float
+    config: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def interrupted(self) -> bool:
+        return self.ended == "interrupted"
+
+    @property
+    def target(self) -> str:
+        """What ``nas retrain``/``nas dashboard`` take: the .db path for sqlite, else the URL."""
+        if self.storage.startswith("sqlite:///"):
+            return self.storage.removeprefix("sqlite:///")
+        if self.storage.startswith("journal:///"):
+            return self.storage.removeprefix("journal:///")
+        return self.storage
+
+    def commands(self) -> dict[str, str]:
+        study = "" if self.storage.startswith(("sqlite:", "journal:")) else \
+            f" --study {self.study}"
+        return {"retrain": f"nas retrain {self.target}{study} --top 3",
+                "dashboard": f"nas dashboard {self.target}"}
+
+
+def make_sampler(name: str, seed: int, trials: int) -> optuna.samplers.BaseSampler:
+    """TPE (default; reads the constraint values, so it learns the infeasible region),
+    NSGA-II (its population holds trained trials only) or random."""
+    if name == "nsga2":
+        return optuna.samplers.NSGAIISampler(seed=seed, population_size=max(8, min(50, trials)))
+    if name == "random":
+        return optuna.samplers.RandomSampler(seed=seed)
+    return optuna.samplers.TPESampler(seed=seed, n_startup_trials=STARTUP_TRIALS,
+                                      constant_liar=True)
+
+
+def _claims(trials: list[FrozenTrial]) -> tuple[int, int]:
+    """(counted trials, RUNNING trials holding a training slot)."""
+    counted = sum(1 for t in trials if R.is_counted(t))
+    running = sum(1 for t in trials if t.state == TrialState.RUNNING
+                  and t.user_attrs.get("status") == R.TRAINING)
+    return counted, running
+
+
+def work(study: optuna.Study, objective: Objective, target: int, deadline: float | None,
+         on_update: Any = None, max_idle: int = MAX_IDLE) -> str:
+    """The worker loop; returns how it ended ('done', 'timeout', 'exhausted')."""
+    idle, last = 0, []
+    while True:
+        trials = study.get_trials(deepcopy=False)
+        if on_update is not None:
+            on_update(trials)
+        counted, running = _claims(trials)
+        if counted >= target:
+            return "done"
+        if deadline is not None and time.time() >= deadline:
+            return "timeout"
+        if idle >= max_idle:
+            return "exhausted"
+        if counted + running >= target:  # the last slots are being trained elsewhere
+            time.sleep(POLL_S)
+            fail_stale(study)
+            continue
+        last.clear()
+        study.optimize(objective, n_trials=1, catch=(TrialFailed,),
+                       callbacks=[lambda s, t: last.append(t)])
+        if last and R.status(last[0]) == R.SURPLUS:
+            time.sleep(random.uniform(0.0, 1.0))  # break ties between racing workers
+        idle = 0 if last and R.is_counted(last[0]) else idle + 1
+
+
+def _prepare(config: SearchConfig, data: Dataset | None, worker: int = 0
+             ) -> tuple[optuna.Study, Objective, str, str]:
+    space = as_space(config.space)
+    check_budget(space, config.budget)
+    name = config.study or default_study_name(space.name, config.budget)
+    url = storage_url(config.storage, name)
+    directions = ["maximize", "minimize", "minimize"][:config.objectives]
+    probe = open_study(url, name, directions, None, config.study_attrs())
+    seed = config.seed + 1009 * worker + len(probe.get_trials(deepcopy=False))
+    sampler = make_sampler(config.sampler, seed, config.trials)
+    study = optuna.load_study(study_name=name, storage=probe._storage, sampler=sampler)
+    if data is None:
+        data = load_dataset(config.data, subset=config.subset)
+    proxy = preset("proxy", epochs=config.proxy_epochs, seed=config.seed)
+    objective = Objective(space, Limits(config.budget, config.macs_budget, config.rf_min),
+                          data, proxy, config.trials, config.objectives,
+                          _device(config.device, worker))
+    return study, objective, name, url
+
+
+def _device(device: str | None, worker: int) -> str | None:
+    """One device per worker, round robin over the CUDA devices, unless one is forced."""
+    if device is None and torch.cuda.is_available() and torch.cuda.device_count() > 1:
+        return f"cuda:{worker % torch.cuda.device_count()}"
+    return device
+
+
+def _worker_main(config: SearchConfig, worker: int, threads: int) -> None:
+    """Entry point of a worker process (spawned): quiet, its trials show in the study."""
+    optuna.logging.set_verbosity(optuna.logging.ERROR)
+    torch.set_num_threads(threads)
+    study, objective, _, _ = _prepare(config, None, worker)
+    deadline = time.time() + config.timeout if config.timeout else None
+    with contextlib.suppress(KeyboardInterrupt):
+        work(study, objective, config.trials, deadline,
+             max_idle=config.max_samples or MAX_IDLE)
+
+
+def _run_workers(config: SearchConfig, study: optuna.Study, monitor: Monitor,
+                 deadline: float | None) -> str:
+    ctx = mp.get_context("spawn")
+    threads = max(1, (os.cpu_count() or 1) // config.workers)
+    procs = [ctx.Process(target=_worker_main, args=(config, i, threads), daemon=False)
+             for i in range(config.workers)]
+    for p in procs:
+        p.start()
+    try:
+        while any(p.is_alive() for p in procs):
+            monitor.update(study.get_trials(deepcopy=False))
+            time.sleep(POLL_S / 2)
+    except KeyboardInterrupt:
+        for p in procs:  # the terminal sent them SIGINT too; give them time to clean up
+            p.join(timeout=30)
+        raise
+    finally:
+        for p in procs:
+            if p.is_alive():
+                p.terminate()
+            p.join()
+    counted, _ = _claims(study.get_trials(deepcopy=False))
+    if counted >= config.trials:
+        return "done"
+    return "timeout" if deadline is not None and time.time() >= deadline else "exhausted"
+
+
+def run_search(config: SearchConfig, data: Dataset | None = None, progress: bool = True,
+               monitor: Monitor | None = None) -> SearchSummary:
+    """Run (or resume) a search until ``config.trials`` trained trials exist in the study.
+
+    ``data``: an already loaded ``Dataset`` (in-process runs only); default loads
+    ``config.data``. Ctrl-C ends the run cleanly: the running trial is FAIL (with
+    ``fail_reason``), finished ones are kept, and the same call resumes the study.
+    """
+    t0 = time.time()
+    optuna.logging.set_verbosity(optuna.logging.ERROR)  # the monitor prints each trial
+    if config.workers > 1 and data is not None:
+        raise ValueError("data= cannot be shared with worker processes; pass config.data")
+    study, objective, name, url = _prepare(config, data if config.workers == 1 else
+                                           _peek_data(config))
+    fail_stale(study)
+    trials = study.get_trials(deepcopy=False)
+    monitor = monitor or Monitor(config.trials, trials, enabled=progress)
+    deadline = t0 + config.timeout if config.timeout else None
+    try:
+        if config.workers == 1:
+            ended = work(study, objective, config.trials, deadline, monitor.update,
+                         config.max_samples or MAX_IDLE)
+        else:
+            ended = _run_workers(config, study, monitor, deadline)
+    except KeyboardInterrupt:
+        ended = "interrupted"
+    trials = study.get_trials(deepcopy=False)
+    monitor.update(trials)
+    monitor.close()
+    front = R.pareto_front(R.trained_trials(trials))
+    return SearchSummary(name, url, compute(trials), front, ended, time.time() - t0,
+                         config.to_dict())
+
+
+def _peek_data(config: SearchConfig) -> Dataset:
+    """Load the data once in the parent so a bad ``--data`` fails before workers start."""
+    return load_dataset(config.data, subset=config.subset)
