@@ -1,0 +1,121 @@
+"""Plotly figures of a study, each from the trials table (``frame.trials_frame``).
+
+Accuracies are plotted as fractions 0..1 as stored; parameters on a log axis, since
+candidates span one to two orders of magnitude.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import optuna
+import pandas as pd
+import plotly.graph_objects as go
+
+from nas.retrain.select import trained_trials
+
+HOVER = "trial %{customdata[0]}<br>%{customdata[1]}<br>params %{x:,}<br>val_acc %{y:.4f}"
+
+
+def _trained(df: pd.DataFrame) -> pd.DataFrame:
+    return df[df["status"] == "trained"]
+
+
+def _custom(df: pd.DataFrame) -> list[list[object]]:
+    return df[["trial", "arch_id"]].values.tolist()
+
+
+def pareto_figure(df: pd.DataFrame, budget: int | None = None,
+                  zoo: Mapping[str, int] | None = None) -> go.Figure:
+    """Val accuracy vs params: all trained trials, the front, retrained models, budget
+    line and the zoo baselines' parameter counts (dotted lines)."""
+    tr = _trained(df)
+    front = tr[tr["pareto"]].sort_values("params")
+    fig = go.Figure()
+    fig.add_scatter(x=tr["params"], y=tr["val_acc"], mode="markers", name="trained trials",
+                    marker={"color": "#9ecae1", "size": 7}, customdata=_custom(tr),
+                    hovertemplate=HOVER)
+    fig.add_scatter(x=front["params"], y=front["val_acc"], mode="lines+markers",
+                    name="Pareto front", line={"shape": "hv", "color": "#08519c"},
+                    marker={"size": 9}, customdata=_custom(front), hovertemplate=HOVER)
+    done = tr[tr["test_acc"].notna()] if "test_acc" in tr else tr.iloc[:0]
+    if len(done):
+        fig.add_scatter(x=done["params"], y=done["val_acc"], mode="markers",
+                        name="retrained (proxy val_acc)", customdata=_custom(done),
+                        marker={"symbol": "star", "size": 16, "color": "#e6550d"},
+                        hovertemplate=HOVER)
+        fig.add_scatter(x=done["params"], y=done["test_acc"], mode="markers",
+                        name="retrained: test_acc", customdata=_custom(done),
+                        marker={"symbol": "diamond", "size": 11, "color": "#31a354"},
+                        hovertemplate=HOVER.replace("val_acc", "test_acc"))
+    if budget:
+        fig.add_vline(x=budget, line={"color": "red", "dash": "dash"},
+                      annotation_text=f"budget {budget:,}", annotation_position="top left")
+    for name, params in (zoo or {}).items():
+        fig.add_vline(x=params, line={"color": "#999", "dash": "dot", "width": 1},
+                      annotation_text=name, annotation_position="bottom right",
+                      annotation_font_size=9)
+    fig.update_layout(title="Pareto front: validation accuracy vs parameters",
+                      xaxis_title="parameters", yaxis_title="proxy validation accuracy",
+                      xaxis_type="log", legend={"orientation": "h", "y": -0.2})
+    return fig
+
+
+def macs_figure(df: pd.DataFrame) -> go.Figure:
+    tr = _trained(df)
+    fig = go.Figure(go.Scatter(
+        x=tr["macs"], y=tr["val_acc"], mode="markers", customdata=_custom(tr),
+        marker={"color": tr["params"], "colorscale": "Viridis", "showscale": True,
+                "colorbar": {"title": "params"}},
+        hovertemplate=HOVER.replace("params %{x:,}", "MACs %{x:,}")))
+    fig.update_layout(title="Validation accuracy vs MACs (per image)", xaxis_type="log",
+                      xaxis_title="multiply-accumulates", yaxis_title="proxy validation accuracy")
+    return fig
+
+
+def history_figure(df: pd.DataFrame) -> go.Figure:
+    """Val accuracy per trial number with the running best: is the search still gaining?"""
+    tr = _trained(df).sort_values("trial")
+    fig = go.Figure()
+    fig.add_scatter(x=tr["trial"], y=tr["val_acc"], mode="markers", name="trained trial",
+                    customdata=_custom(tr), hovertemplate=HOVER.replace("params %{x:,}", ""))
+    fig.add_scatter(x=tr["trial"], y=tr["val_acc"].cummax(), mode="lines", name="best so far",
+                    line={"shape": "hv"})
+    fig.update_layout(title="Optimisation history", xaxis_title="trial",
+                      yaxis_title="proxy validation accuracy")
+    return fig
+
+
+def counts_figure(counts: pd.DataFrame) -> go.Figure:
+    fig = go.Figure(go.Bar(x=counts["status"], y=counts["count"], text=counts["count"]))
+    fig.update_layout(title="Trials by outcome (feasible = trained + pruned)",
+                      yaxis_title="trials")
+    return fig
+
+
+def importance_figure(study: optuna.Study) -> go.Figure:
+    """fANOVA importance of the sampled choices for proxy val_acc (trained trials only).
+
+    Define-by-run spaces give trials different parameter sets; Optuna keeps the ones all
+    trials share. With too few trials there is nothing to fit: the figure says so.
+    """
+    trials = trained_trials(study)
+    fig = go.Figure()
+    try:
+        view = optuna.create_study(directions=["maximize"])
+        view.add_trials([optuna.trial.create_trial(
+            params=t.params, distributions=t.distributions, value=t.user_attrs["val_acc"])
+            for t in trials])
+        imp = optuna.importance.get_param_importances(view)
+    except (RuntimeError, ValueError) as e:
+        imp, why = {}, str(e).splitlines()[0] if str(e) else type(e).__name__
+    else:
+        why = "no parameters shared by all trained trials"
+    if imp:
+        names = list(imp)[::-1]
+        fig.add_bar(x=[imp[n] for n in names], y=names, orientation="h")
+    else:
+        fig.add_annotation(text=f"not enough data for importance: {why}", showarrow=False)
+    fig.update_layout(title="Parameter importance for proxy val_acc (fANOVA)",
+                      xaxis_title="importance (normalised)")
+    return fig

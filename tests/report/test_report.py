@@ -1,0 +1,75 @@
+"""Report on a retrained tiny study: HTML with the figures, CSVs, things attached to the study."""
+
+import pandas as pd
+import pytest
+from optuna_dashboard import get_note
+
+from nas.report import report
+from nas.report.attach import ARTIFACT_DIR_ATTR
+from nas.report.frame import status_counts, trials_frame
+from nas.retrain import open_study
+from tests.retrain.studies import TRAINED, make_study, retrained_study
+
+
+@pytest.fixture(scope="module")
+def made(tmp_path_factory):
+    root = tmp_path_factory.mktemp("report")
+    db, _, summary = retrained_study(root)
+    return root, db, summary, report(db, out=root / "report")
+
+
+def test_html_has_every_figure(made):
+    _, _, _, r = made
+    page = r.html.read_text()
+    for key in ("pareto", "macs", "history", "counts", "importance"):
+        assert f'id="fig-{key}"' in page
+    assert "Pareto front: validation accuracy vs parameters" in page
+    assert "budget 2,000" in page  # the budget line, from the study's user attr
+    assert "retrained (proxy val_acc)" in page and "seed003" in page  # marks, zoo
+    assert page.count("plotly.js v") == 1  # plotly inlined once: self-contained
+
+
+def test_csv_tables(made):
+    _, _, summary, r = made
+    trials = pd.read_csv(r.trials_csv)
+    assert len(trials) == len(TRAINED) + 2
+    assert trials["status"].value_counts().to_dict() == {"trained": 5, "rejected": 1,
+                                                        "pruned": 1}
+    pareto = pd.read_csv(r.pareto_csv)
+    assert len(pareto) == 3 and pareto["params"].is_monotonic_increasing
+    assert pareto["test_acc"].notna().sum() == len(summary.rows)
+    assert r.counts["trained"] == 5 and sum(v for k, v in r.counts.items()
+                                            if k.startswith("rejected")) == 1
+
+
+def test_figures_notes_and_artifacts_attached(made):
+    _, db, summary, _ = made
+    study = open_study(db)
+    attrs = study._storage.get_study_system_attrs(study._study_id)
+    assert "dashboard:plot_data:nas-pareto:0" in attrs
+    assert attrs[ARTIFACT_DIR_ATTR]
+    artifacts = [k for k, v in attrs.items() if k.startswith("artifacts:") and v != "null"]
+    assert len(artifacts) == 3
+    trial = next(t for t in study.trials if t.number == summary.rows[0]["trial"])
+
+    class Ref:  # what get_note needs of a finished trial
+        storage, _trial_id = study._storage, trial._trial_id
+    Ref.study = study
+    note = get_note(Ref())
+    assert "| stage | block | output | params | MACs | RF |" in note and "test_acc" in note
+
+
+def test_rerun_replaces_rather_than_piles_up(made):
+    root, db, _, _ = made
+    report(db, out=root / "report")
+    study = open_study(db)
+    attrs = study._storage.get_study_system_attrs(study._study_id)
+    live = [k for k, v in attrs.items() if k.startswith("artifacts:") and v != "null"]
+    assert len(live) == 3
+    assert len([k for k in attrs if k.endswith(":0") and "plot_data" in k]) == 5
+
+
+def test_status_counts_split_reject_reasons(tmp_path):
+    df = trials_frame(open_study(make_study(tmp_path / "s.db")))
+    counts = dict(status_counts(df).values.tolist())
+    assert counts == {"pruned": 1, "rejected: params": 1, "trained": 5}
