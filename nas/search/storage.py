@@ -19,11 +19,12 @@ from pathlib import Path
 from typing import Any
 
 import optuna
-from optuna.storages import BaseStorage, RDBStorage, RetryHeartbeatStaleTrialCallback
+from optuna.storages import BaseStorage, RDBStorage
 from optuna.storages.journal import JournalFileBackend, JournalFileOpenLock, JournalStorage
 from optuna.trial import TrialState
 
 from nas.errors import NasError
+from nas.search.distributed import fail_and_retry, heartbeat_kwargs, storage_error
 
 # Heartbeats, retries and metric names are "experimental" in Optuna since 2.8-3.2; they
 # are exactly what multi-worker safety needs, so the warning is noise for our users.
@@ -92,12 +93,11 @@ def make_storage(url: str, heartbeat: bool = True) -> BaseStorage:
     elif url.startswith(("postgresql", "mysql")):
         kwargs["engine_kwargs"] = {"pool_pre_ping": True}
     if heartbeat:
-        kwargs.update(heartbeat_interval=HEARTBEAT_S, grace_period=GRACE_S,
-                      heartbeat_stale_trial_callback=RetryHeartbeatStaleTrialCallback(1))
+        kwargs.update(heartbeat_kwargs())  # env NAS_HEARTBEAT_INTERVAL / NAS_GRACE_PERIOD
     try:
         return RDBStorage(url, **kwargs)
     except Exception as e:  # sqlalchemy/driver errors differ per backend
-        raise NasError(f"cannot open storage {url!r}: {_one_line(e)} ({URL_HELP})") from None
+        raise storage_error(url, e, URL_HELP) from None
 
 
 def open_study(url: str, name: str, directions: list[str], sampler: Any,
@@ -154,8 +154,8 @@ def fail_dead_local_trials(study: optuna.Study) -> list[int]:
     for t in study.get_trials(deepcopy=False, states=(TrialState.RUNNING,)):
         who = str(t.user_attrs.get("worker", ""))
         h, _, pid = who.rpartition(":")
-        if h == host and pid.isdigit() and not _alive(int(pid)):
-            study.tell(t.number, state=TrialState.FAIL, skip_if_finished=True)
+        # failed like a heartbeat-stale trial, and re-queued once
+        if h == host and pid.isdigit() and not _alive(int(pid)) and fail_and_retry(study, t):
             failed.append(t.number)
     return failed
 
