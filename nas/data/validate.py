@@ -37,9 +37,9 @@ def num_classes_of(y_train: np.ndarray, y_test: np.ndarray, source: str) -> int:
     """Classes = max training label + 1; test labels beyond it are an error."""
     n = int(y_train.max()) + 1
     if n < 2:
-        raise DataError(f"{source}: y_train has a single class (0); expected at least 2")
+        raise DataError(f"{source}: 'y_train' has a single class (0); expected at least 2")
     if len(y_test) and int(y_test.max()) >= n:
-        raise DataError(f"{source}: y_test has label {int(y_test.max())} out of range: "
+        raise DataError(f"{source}: 'y_test' has label {int(y_test.max())} out of range: "
                         f"expected 0..{n - 1} (the labels seen in y_train)")
     return n
 
