@@ -12,7 +12,7 @@ import optuna
 import pandas as pd
 import plotly.graph_objects as go
 
-from nas.retrain.select import trained_trials
+from nas.search.results import trained_trials
 
 HOVER = "trial %{customdata[0]}<br>%{customdata[1]}<br>params %{x:,}<br>val_acc %{y:.4f}"
 
@@ -88,7 +88,7 @@ def history_figure(df: pd.DataFrame) -> go.Figure:
 
 def counts_figure(counts: pd.DataFrame) -> go.Figure:
     fig = go.Figure(go.Bar(x=counts["status"], y=counts["count"], text=counts["count"]))
-    fig.update_layout(title="Trials by outcome (feasible = trained + pruned)",
+    fig.update_layout(title="Trials by outcome (rejected = screened out before training)",
                       yaxis_title="trials")
     return fig
 

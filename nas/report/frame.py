@@ -1,8 +1,8 @@
 """A study as a pandas table: one row per trial with the search's user attrs.
 
-``status`` folds Optuna's trial state and the search's conventions into what a reader
-cares about: ``trained`` (a proxy result), ``rejected`` (screened out before training,
-see ``reject_reason``), ``pruned`` (stopped early), ``failed`` or ``running``.
+``status`` is the search's own (``nas.search.results``: trained, stopped, duplicate,
+rejected, surplus, in_flight, failed, ...); a running trial reads ``running``, and a
+trial without one (not written by ``nas search``) gets its Optuna state in lower case.
 """
 
 from __future__ import annotations
@@ -11,19 +11,16 @@ import optuna
 import pandas as pd
 from optuna.trial import FrozenTrial, TrialState
 
-from nas.retrain.select import is_trained, pareto_ranks, trained_trials
+from nas.retrain.select import pareto_ranks, trained_trials
 
 ATTRS = ("arch_id", "params", "macs", "rf", "val_acc", "epochs", "train_seconds",
          "final_val_acc", "test_acc", "reject_reason", "genome")
 
 
 def status(t: FrozenTrial) -> str:
-    if "reject_reason" in t.user_attrs:
-        return "rejected"
-    if is_trained(t):
-        return "trained"
-    return {TrialState.PRUNED: "pruned", TrialState.FAIL: "failed",
-            TrialState.RUNNING: "running", TrialState.WAITING: "running"}.get(t.state, "other")
+    if t.state in (TrialState.RUNNING, TrialState.WAITING):
+        return "running"
+    return str(t.user_attrs.get("status") or t.state.name.lower())
 
 
 def trials_frame(study: optuna.Study) -> pd.DataFrame:

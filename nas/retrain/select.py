@@ -1,7 +1,8 @@
 """Which searched architectures deserve a full retrain: Pareto-optimal trained trials.
 
-The front is computed on the trial user attrs ``val_acc`` (maximise) and ``params``
-(minimise), the two figures every search records whatever its objective tuple is.
+The front is ``nas.search``'s: trials that finished proxy training (status ``trained``,
+one per architecture), compared on the user attrs ``val_acc`` (maximise) and ``params``
+(minimise), whatever objective tuple the study optimised.
 """
 
 from __future__ import annotations
@@ -11,9 +12,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import optuna
-from optuna.trial import FrozenTrial, TrialState
+from optuna.trial import FrozenTrial
 
 from nas.errors import NasError
+from nas.search.results import pareto_front, trained_trials
 
 PICKS = ("best", "spread")
 
@@ -27,36 +29,16 @@ class Pick:
     reason: str
 
 
-def is_trained(t: FrozenTrial) -> bool:
-    """Completed proxy training with a usable result (not rejected, not pruned)."""
-    a = t.user_attrs
-    return (t.state == TrialState.COMPLETE and "reject_reason" not in a
-            and "genome" in a and isinstance(a.get("val_acc"), int | float)
-            and isinstance(a.get("params"), int | float) and not math.isnan(a["val_acc"]))
-
-
-def trained_trials(study: optuna.Study) -> list[FrozenTrial]:
-    """Trained trials, one per architecture (the first trial that trained it)."""
-    seen: dict[str, FrozenTrial] = {}
-    for t in study.get_trials(deepcopy=False):
-        if is_trained(t):
-            seen.setdefault(t.user_attrs.get("arch_id", t.user_attrs["genome"]), t)
-    return list(seen.values())
-
-
-def _dominates(a: FrozenTrial, b: FrozenTrial) -> bool:
-    ua, ub = a.user_attrs, b.user_attrs
-    ge = ua["val_acc"] >= ub["val_acc"] and ua["params"] <= ub["params"]
-    return ge and (ua["val_acc"] > ub["val_acc"] or ua["params"] < ub["params"])
-
-
 def pareto_ranks(trials: Sequence[FrozenTrial]) -> list[list[FrozenTrial]]:
     """Non-dominated sorting: fronts[0] is the Pareto front, fronts[1] the next, ..."""
     left, fronts = list(trials), []
     while left:
-        front = [t for t in left if not any(_dominates(o, t) for o in left)]
+        front = pareto_front(left)
+        if not front:  # only trials lacking val_acc/params are left
+            break
         fronts.append(front)
-        left = [t for t in left if t not in front]
+        ids = {t.number for t in front}
+        left = [t for t in left if t.number not in ids]
     return fronts
 
 

@@ -13,7 +13,7 @@ from typing import Any
 
 import optuna
 from optuna.storages import BaseStorage, RDBStorage
-from optuna.storages.journal import JournalFileBackend, JournalStorage
+from optuna.storages.journal import JournalFileBackend, JournalFileOpenLock, JournalStorage
 
 from nas.errors import NasError
 
@@ -51,9 +51,13 @@ def _check_journal(path: Path) -> None:
                        "a journal file or a storage URL)")
 
 
+SQLITE_TIMEOUT_S = 60  # wait for a running search's write lock rather than fail
+
+
 def _rdb(url: str) -> RDBStorage:
+    kwargs = {"connect_args": {"timeout": SQLITE_TIMEOUT_S}} if url.startswith("sqlite") else {}
     try:
-        return RDBStorage(url, skip_table_creation=True)
+        return RDBStorage(url, engine_kwargs=kwargs, skip_table_creation=True)
     except Exception as e:  # sqlalchemy/driver errors vary by backend
         raise NasError(f"cannot open storage {url}: {_one_line(e)}") from e
 
@@ -73,16 +77,19 @@ def _file_storage(path: Path) -> BaseStorage:
         _check_sqlite(path)
         return _rdb(f"sqlite:///{path.resolve()}")
     _check_journal(path)
-    return JournalStorage(JournalFileBackend(str(path)))
+    # the lock `nas search` uses, so reading while it appends is safe
+    return JournalStorage(JournalFileBackend(str(path), JournalFileOpenLock(str(path))))
 
 
 def open_storage(target: str | Path) -> BaseStorage:
-    """A storage for ``target``: a file path (sqlite or journal) or any storage URL."""
+    """A storage for ``target``: a file path (sqlite or journal) or any storage URL
+    (``journal:///file.log`` as ``nas search --storage`` writes it)."""
     text = str(target)
     if "://" not in text:
         return _file_storage(Path(text))
-    if text.startswith("sqlite:///") and text != "sqlite:///:memory:":
-        return _file_storage(Path(text.removeprefix("sqlite:///")))
+    for scheme in ("sqlite:///", "journal:///"):
+        if text.startswith(scheme) and text != "sqlite:///:memory:":
+            return _file_storage(Path(text.removeprefix(scheme)))
     return _rdb(text)
 
 
