@@ -1,0 +1,102 @@
+"""Distributed search on a real PostgreSQL server: several processes, one study.
+
+Each test gets a fresh database on a throwaway cluster (``pg_url``, tests/postgres.py).
+The worker processes are separate ``nas search`` commands, exactly as on N machines.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+
+from optuna.trial import TrialState
+
+from nas.search import results as R
+from tests.reliability import helpers as H
+
+N = 6
+
+
+def test_two_workers_share_one_study(pg_url, tiny_npz, tmp_path):
+    """2 processes, --trials 6: exactly 6 trained in total, every architecture trained
+    once, all within budget, both workers trained some, each printed the other's."""
+    args = (*H.SEARCH, "--trials", str(N), "--storage", pg_url, "--study", "duo",
+            "--data", str(tiny_npz))
+    logs = [tmp_path / f"w{i}.log" for i in range(2)]
+    procs = [H.start(*args, "--seed", str(i), cwd=tmp_path, log=logs[i]) for i in range(2)]
+    for p in procs:
+        p.wait(timeout=240)
+    outs = [log.read_text() for log in logs]
+    for p, out in zip(procs, outs, strict=True):
+        assert p.returncode == 0, out
+        assert "Traceback" not in out
+
+    ts = H.trials(pg_url, "duo")
+    done = H.counted(ts)
+    assert len(done) == N, H.summary(ts)
+    assert not H.running(ts), H.summary(ts)
+    trained_ids = Counter(t.user_attrs["arch_id"] for t in ts
+                          if t.user_attrs.get("status") in (*R.COUNTED, R.TRAINING, R.FAILED))
+    assert max(trained_ids.values()) == 1, trained_ids  # no architecture trained twice
+    assert all(t.user_attrs["params"] <= int(H.BUDGET) for t in done)
+    workers = Counter(t.user_attrs["worker"] for t in done)
+    assert len(workers) == 2, workers  # both processes trained
+
+    # each worker printed the trials the other one finished
+    for out, other in ((outs[0], outs[1]), (outs[1], outs[0])):
+        mine = {int(line.split()[0][1:]) for line in out.splitlines()
+                if line.startswith("#") and " trained " in line}
+        theirs = {int(line.split()[0][1:]) for line in other.splitlines()
+                  if line.startswith("#") and " trained " in line}
+        assert mine == theirs == {t.number for t in done if t.user_attrs["status"]
+                                  == R.TRAINED}, (out, other)
+
+
+def test_sigkilled_worker_trial_is_failed_and_retried(pg_url, tiny_npz, tmp_path):
+    """Worker A (on 'another machine') is SIGKILLed in the middle of a trial. Worker B
+    fails it once its heartbeat is older than the grace period (3 s here), retries the
+    same architecture once, and finishes with exactly --trials trained, no RUNNING."""
+    n = 4
+    args = (*H.SEARCH, "--trials", str(n), "--storage", pg_url, "--study", "kill",
+            "--data", str(tiny_npz), "--quiet")
+    marks = tmp_path / "marks"
+    marks.mkdir()
+    log_a = tmp_path / "a.log"
+    a = H.start(*args, "--seed", "0", cwd=tmp_path, log=log_a, NAS_TEST_MARK_DIR=marks,
+                NAS_TEST_HANG_FROM=2, NAS_TEST_HOST="machine-a")
+    H.wait_for(lambda: len(H.marks(marks)) >= 2, 120, "A's second training", a, log_a)
+    time.sleep(1.5)  # a heartbeat or two of the hanging trial reach the database
+    before = H.trials(pg_url, "kill")
+    victim = [t for t in H.running(before) if t.user_attrs.get("status") == R.TRAINING]
+    assert len(victim) == 1, H.summary(before)
+    victim_no = victim[0].number
+    H.kill(a)
+    a.wait(timeout=30)
+    killed_at = time.monotonic()
+
+    log_b = tmp_path / "b.log"
+    b = H.start(*args, "--seed", "1", cwd=tmp_path, log=log_b)
+
+    def victim_failed() -> bool:
+        t = next(t for t in H.trials(pg_url, "kill") if t.number == victim_no)
+        return t.state == TrialState.FAIL
+
+    H.wait_for(victim_failed, 120, "the killed trial to be failed", b, log_b, step=0.5)
+    recovered_s = time.monotonic() - killed_at
+    b.wait(timeout=240)
+    out_b = log_b.read_text()
+    assert b.returncode == 0, out_b
+    assert "Traceback" not in out_b
+
+    ts = H.trials(pg_url, "kill")
+    assert len(H.counted(ts)) == n, H.summary(ts)
+    assert not H.running(ts), H.summary(ts)
+    retries = [t for t in ts if t.system_attrs.get("failed_trial") == victim_no]
+    assert len(retries) == 1, H.summary(ts)  # retried exactly once
+    retry = retries[0]
+    assert retry.state.is_finished(), H.summary(ts)
+    assert retry.params == victim[0].params  # the same architecture again
+    assert retry.user_attrs["arch_id"] == victim[0].user_attrs["arch_id"]
+    assert retry.user_attrs["worker"].split(":")[0] != "machine-a"
+    print(f"killed trial #{victim_no} failed {recovered_s:.1f}s after SIGKILL "
+          f"(grace 3 s, heartbeat 1 s); retry #{retry.number} {retry.user_attrs['status']}")
