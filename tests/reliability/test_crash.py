@@ -1,0 +1,117 @@
+"""Crash safety on one machine: SIGKILL and Ctrl-C during `nas search` / `nas retrain`."""
+
+from __future__ import annotations
+
+import signal
+
+from optuna.trial import TrialState
+
+from nas.search import results as R
+from tests.reliability import helpers as H
+
+N = 4
+
+
+def _search_args(db, npz, n=N):  # type: ignore[no-untyped-def]
+    return (*H.SEARCH, "--trials", str(n), "--storage", str(db), "--study", "s",
+            "--data", str(npz), "--quiet")
+
+
+def _snapshot(ts):  # type: ignore[no-untyped-def]
+    """What must survive a crash: each finished trial's state, values and result."""
+    return {t.number: (t.state, t.values, t.user_attrs.get("arch_id"),
+                       t.user_attrs.get("val_acc")) for t in ts if t.state.is_finished()}
+
+
+def test_sigkill_during_sqlite_search_then_rerun(tiny_npz, tmp_path):
+    """SIGKILL in the middle of the 3rd training; the rerun keeps the 2 finished trials,
+    fails the killed one at once (its process is gone), retries it and completes."""
+    db = tmp_path / "s.db"
+    url = f"sqlite:///{db}"
+    marks = tmp_path / "marks"
+    marks.mkdir()
+    log = tmp_path / "a.log"
+    a = H.start(*_search_args(db, tiny_npz), cwd=tmp_path, log=log, NAS_TEST_MARK_DIR=marks,
+                NAS_TEST_HANG_FROM=3)
+    H.wait_for(lambda: len(H.marks(marks)) >= 3, 120, "the 3rd training", a, log)
+    H.kill(a, signal.SIGKILL)
+    a.wait(timeout=30)
+
+    before = H.trials(url, "s")
+    assert len(H.counted(before)) == 2, H.summary(before)
+    victim = H.running(before)
+    assert len(victim) == 1 and victim[0].user_attrs["status"] == R.TRAINING, \
+        H.summary(before)
+
+    p = H.run(*_search_args(db, tiny_npz), cwd=tmp_path)
+    H.assert_clean_exit(p)
+    after = H.trials(url, "s")
+    assert len(H.counted(after)) == N, H.summary(after)
+    assert not H.running(after), H.summary(after)
+    kept = _snapshot(after)
+    for number, snap in _snapshot(before).items():  # nothing finished was lost or changed
+        assert kept[number] == snap
+    dead = next(t for t in after if t.number == victim[0].number)
+    assert dead.state == TrialState.FAIL
+    retry = [t for t in after if t.system_attrs.get("failed_trial") == dead.number]
+    assert len(retry) == 1 and retry[0].user_attrs["arch_id"] == dead.user_attrs["arch_id"]
+
+
+def test_ctrl_c_during_search_stops_cleanly_and_resumes(tiny_npz, tmp_path):
+    """SIGINT while a trial trains: exit 130, one line, no traceback; the trial is FAIL
+    with reason 'interrupted', nothing RUNNING; the rerun adds only the missing trials."""
+    db = tmp_path / "s.db"
+    url = f"sqlite:///{db}"
+    marks = tmp_path / "marks"
+    marks.mkdir()
+    log = tmp_path / "a.log"
+    a = H.start(*_search_args(db, tiny_npz), cwd=tmp_path, log=log, NAS_TEST_MARK_DIR=marks,
+                NAS_TEST_HANG_FROM=2)
+    H.wait_for(lambda: len(H.marks(marks)) >= 2, 120, "the 2nd training", a, log)
+    a.send_signal(signal.SIGINT)
+    assert a.wait(timeout=60) == 130, log.read_text()
+    out = log.read_text()
+    assert "Traceback" not in out, out
+    assert "interrupted: 1/4 trained trials kept" in out, out
+
+    before = H.trials(url, "s")
+    assert not H.running(before), H.summary(before)
+    assert len(H.counted(before)) == 1
+    failed = [t for t in before if t.state == TrialState.FAIL]
+    assert len(failed) == 1 and "interrupted" in failed[0].user_attrs["fail_reason"]
+
+    p = H.run(*_search_args(db, tiny_npz), cwd=tmp_path)
+    H.assert_clean_exit(p)
+    after = H.trials(url, "s")
+    assert len(H.counted(after)) == N, H.summary(after)
+    assert not H.running(after)
+    kept = _snapshot(after)
+    for number, snap in _snapshot(before).items():
+        assert kept[number] == snap
+
+
+def test_ctrl_c_during_retrain_resumes_from_last_epoch(tiny_npz, tmp_path):
+    """SIGINT after epoch 1 of 3 of a retrain: exit 130, no traceback, a checkpoint of
+    epoch 1; the rerun trains epochs 2 and 3 only and writes the summary."""
+    db = tmp_path / "s.db"
+    H.assert_clean_exit(H.run(*_search_args(db, tiny_npz, n=2), cwd=tmp_path))
+    out_dir = tmp_path / "out"
+    args = ("retrain", str(db), "--top", "1", "--epochs", "3", "--data", str(tiny_npz),
+            "--out", str(out_dir))
+    epochs = tmp_path / "epochs.log"
+    log = tmp_path / "r.log"
+    r = H.start(*args, cwd=tmp_path, log=log, NAS_TEST_EPOCH_LOG=epochs,
+                NAS_TEST_EPOCH_SLEEP=600)
+    H.wait_for(lambda: epochs.exists() and epochs.read_text().split() == ["1"], 120,
+               "the epoch-1 checkpoint", r, log)
+    r.send_signal(signal.SIGINT)
+    assert r.wait(timeout=60) == 130, log.read_text()
+    out = log.read_text()
+    assert "Traceback" not in out and "interrupted" in out, out
+    assert list(out_dir.glob("*/seeds/0/checkpoint.pt")), out
+    assert not (out_dir / "summary.csv").exists()
+
+    p = H.run(*args, cwd=tmp_path, NAS_TEST_EPOCH_LOG=epochs)
+    H.assert_clean_exit(p)
+    assert epochs.read_text().split() == ["1", "2", "3"]  # epoch 1 was not trained again
+    assert (out_dir / "summary.csv").read_text().count("\n") == 2  # header + 1 model
