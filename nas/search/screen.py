@@ -2,7 +2,7 @@
 
 One weight-free (meta device) build gives the parameter count and the receptive field,
 ~5-20 ms: that alone decides a rejection for budget and rf-min. MACs need a forward pass:
-the same module is given uninitialised CPU storage (``to_empty``, no weight init) and
+the same module is given zeroed CPU storage (``to_empty``, no weight init) and
 profiled by thop on one image, so the figure equals ``nas show``'s; ~10-30 ms more.
 """
 
@@ -51,10 +51,17 @@ def macs_of(net: Net, image_size: int, in_chans: int) -> int:
     from thop import profile
 
     net = net.to_empty(device="cpu").eval()
-    with warnings.catch_warnings(), torch.no_grad():
-        warnings.simplefilter("ignore")
-        macs, _ = profile(net, inputs=(torch.zeros(1, in_chans, image_size, image_size),),
-                          verbose=False)
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)  # one tiny image: thread hand-offs cost more than they save
+    try:
+        with warnings.catch_warnings(), torch.no_grad():
+            warnings.simplefilter("ignore")
+            for t in (*net.parameters(), *net.buffers()):
+                t.zero_()  # garbage memory may hold denormals, slow on CPUs
+            macs, _ = profile(net, inputs=(torch.zeros(1, in_chans, image_size, image_size),),
+                              verbose=False)
+    finally:
+        torch.set_num_threads(threads)
     return int(macs)
 
 

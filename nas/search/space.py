@@ -131,27 +131,25 @@ def _params_of(space: Space, budget: int, picks: dict[str, Any],
     return count_params(space.sample(chooser, budget)), chooser.asked
 
 
-def _extreme(space: Space, budget: int, sign: int) -> int:
-    """Greedy coordinate search for the smallest (sign=1) or largest (sign=-1) params.
+def _extreme(space: Space, budget: int, sign: int, refine: bool) -> int:
+    """The smallest (sign=1) or largest (sign=-1) params, from every first (resp. last)
+    choice: spaces list choices from cheap to costly, which makes that the extreme.
 
-    Starts from every first (resp. last) choice, the spaces' convention of listing
-    choices from cheap to costly, then tries each value of each parameter in turn and
-    keeps improvements, two passes. Exact for spaces whose cost is monotone per choice,
-    a close bound otherwise; a few hundred meta-device builds.
+    ``refine`` then tries each value of each parameter in turn and keeps improvements
+    (greedy coordinate search, a few hundred meta-device builds, seconds): exact also for
+    spaces that break the ordering convention in a monotone way, a close bound otherwise.
     """
     default = (lambda c: c[0]) if sign > 0 else (lambda c: c[-1])
     picks: dict[str, Any] = {}
     best, asked = _params_of(space, budget, picks, default)
-    for _ in range(2):
-        improved = False
+    while refine:
+        refine = False
         for name in list(asked):
             for value in asked.get(name, ()):
                 trial_picks = {**picks, name: value}
                 p, new_asked = _params_of(space, budget, trial_picks, default)
                 if sign * p < sign * best:
-                    best, picks, asked, improved = p, trial_picks, {**asked, **new_asked}, True
-        if not improved:
-            break
+                    best, picks, asked, refine = p, trial_picks, {**asked, **new_asked}, True
     return best
 
 
@@ -160,10 +158,17 @@ def as_space(space: Space | str) -> Space:
 
 
 @lru_cache(maxsize=64)
-def param_range(space: Space | str, budget: int) -> tuple[int, int]:
-    """(smallest, largest) parameter count the space reaches at ``budget``."""
+def param_range(space: Space | str, budget: int, refine: bool = False) -> tuple[int, int]:
+    """(smallest, largest) parameter count the space reaches at ``budget`` (see
+    ``_extreme``; ``refine`` for the greedy search, else the ordering convention)."""
     s = as_space(space)
-    return _extreme(s, budget, 1), _extreme(s, budget, -1)
+    return _extreme(s, budget, 1, refine), _extreme(s, budget, -1, refine)
+
+
+@lru_cache(maxsize=64)
+def smallest(space: Space | str, budget: int) -> int:
+    """The smallest params found by the greedy search at ``budget``."""
+    return _extreme(as_space(space), budget, 1, refine=True)
 
 
 def overall_range(space: Space | str) -> tuple[int, int]:
@@ -175,7 +180,9 @@ def overall_range(space: Space | str) -> tuple[int, int]:
 def check_budget(space: Space | str, budget: int) -> None:
     """NasError naming the smallest reachable count if nothing in the space fits."""
     s = as_space(space)
-    smallest = param_range(s, budget)[0]
-    if smallest > budget:
+    if param_range(s, budget)[0] <= budget:
+        return  # the all-cheapest network fits: no search needed
+    low = smallest(s, budget)
+    if low > budget:
         raise NasError(f"--budget {budget:,} is unreachable: the smallest network in space "
-                       f"{s.name!r} has {smallest:,} params")
+                       f"{s.name!r} has {low:,} params")

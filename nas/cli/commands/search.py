@@ -1,0 +1,166 @@
+"""``nas search`` (Optuna search under a parameter budget) and ``nas spaces``."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from nas.errors import NasError
+from nas.search.config import SAMPLERS
+
+
+class Count(click.ParamType):
+    """A positive-or-not integer that may end in k or M (``200k`` = 200,000)."""
+
+    name = "count"
+
+    def convert(self, value, param, ctx):  # type: ignore[no-untyped-def]
+        if isinstance(value, int):
+            return value
+        text = str(value).strip().lower().replace("_", "").replace(",", "")
+        mult = {"k": 1_000, "m": 1_000_000}.get(text[-1:], 1)
+        try:
+            number = float(text[:-1] if mult > 1 else text)
+        except ValueError:
+            self.fail(f"{value!r} is not a number (e.g. 200000 or 200k)", param, ctx)
+        if not number.is_integer() and mult == 1:
+            self.fail(f"{value!r} is not an integer", param, ctx)
+        return int(number * mult)
+
+
+COUNT = Count()
+
+
+def _front_table(summary) -> Table:  # type: ignore[no-untyped-def]
+    t = Table(title=f"Pareto front of {summary.study} (val acc vs params)")
+    for col in ("rank", "trial", "params", "MACs", "rf", "val acc", "genome"):
+        t.add_column(col, justify="left" if col == "genome" else "right",
+                     overflow="fold" if col == "genome" else "ellipsis")
+    for r in _rows(summary):
+        t.add_row(str(r["rank"]), str(r["trial"]), f"{r['params']:,}",
+                  f"{r['macs'] / 1e6:.2f}M", str(r["rf"]), f"{r['val_acc']:.4f}", r["genome"])
+    return t
+
+
+def _rows(summary) -> list[dict]:  # type: ignore[no-untyped-def]
+    from nas.search import front_rows
+
+    return front_rows(summary.front)
+
+
+def _report(summary, console: Console) -> None:  # type: ignore[no-untyped-def]
+    s = summary.stats
+    if summary.front:
+        console.print(_front_table(summary))
+    else:
+        console.print("no fully trained trials yet: no Pareto front")
+    feas = "-" if s.feasible is None else f"{s.feasible:.0%}"
+    after = "" if s.feasible_after is None else f" ({s.feasible_after:.0%} after trial 20)"
+    console.print(
+        f"trained {s.counted} ({s.trained} full, {s.stopped} stopped early), "
+        f"{s.rejected} rejected before training, {s.duplicates} duplicates reused, "
+        f"{s.failed} failed; feasible {feas} of {s.screened} sampled{after}; screening "
+        f"{s.screen_ms_mean or 0:.1f} ms/candidate (max {s.screen_ms_max or 0:.1f}); early "
+        f"stopping saved {s.epochs_saved}/{s.epochs_planned} proxy epochs "
+        f"({s.saved_fraction:.0%}, ~{s.seconds_saved:.0f}s); {summary.wall_seconds:.0f}s wall",
+        markup=False, highlight=False, soft_wrap=True)
+    cmds = summary.commands()
+    console.print(f"retrain the best:  {cmds['retrain']}", markup=False, soft_wrap=True)
+    console.print(f"open the dashboard:  {cmds['dashboard']}", markup=False, soft_wrap=True)
+
+
+@click.command()
+@click.option("--budget", required=True, type=COUNT,
+              help="Hard limit on parameters (e.g. 200000 or 200k).")
+@click.option("--trials", default=20, show_default=True, type=int,
+              help="Trained candidates wanted in the study in total (a rerun tops up).")
+@click.option("--study", default=None, help="Study name [default: <space>-<budget>k].")
+@click.option("--storage", default=None,
+              help="Optuna storage URL or file: sqlite:///x.db, postgresql://..., "
+                   "journal:///x.log [default: sqlite:///studies/<study>.db].")
+@click.option("--space", default="default", show_default=True,
+              help="Search space in search_spaces/ (see `nas spaces`).")
+@click.option("--rf-min", type=int, default=None, help="Reject receptive fields under N px.")
+@click.option("--macs-budget", type=COUNT, default=None,
+              help="Reject candidates over N multiply-accumulates per image.")
+@click.option("--macs-objective", is_flag=True,
+              help="Minimise MACs as a third objective.")
+@click.option("--data", default="cifar10", show_default=True,
+              help="cifar10, an .npz file or a folder (see `nas train --help`).")
+@click.option("--proxy-epochs", type=int, default=None,
+              help="Epochs of proxy training per candidate [default: the proxy preset's].")
+@click.option("--subset", type=COUNT, default=None,
+              help="Train proxies on the first N training images (validation unchanged).")
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--workers", type=int, default=1, show_default=True,
+              help="Worker processes on this machine sharing the study.")
+@click.option("--timeout", type=float, default=None, help="Stop after SECONDS of wall time.")
+@click.option("--sampler", type=click.Choice(SAMPLERS), default="tpe", show_default=True)
+@click.option("--device", default=None, help="cpu, cuda, cuda:1 [default: cuda if available].")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON at the end.")
+@click.option("--quiet", is_flag=True, help="No progress bar or per-trial lines.")
+def search(budget: int, trials: int, study: str | None, storage: str | None, space: str,
+           rf_min: int | None, macs_budget: int | None, macs_objective: bool, data: str,
+           proxy_epochs: int | None, subset: int | None, seed: int, workers: int,
+           timeout: float | None, sampler: str, device: str | None, as_json: bool,
+           quiet: bool) -> None:
+    """Search architectures under --budget params with Optuna; rerun to resume."""
+    from nas.search import SearchConfig, run_search
+
+    config = SearchConfig(budget=budget, trials=trials, space=space, study=study,
+                          storage=storage, rf_min=rf_min, macs_budget=macs_budget,
+                          data=data, proxy_epochs=proxy_epochs, subset=subset, seed=seed,
+                          workers=workers, timeout=timeout, sampler=sampler,
+                          objectives=3 if macs_objective else 2, device=device)
+    console = Console(highlight=False, stderr=as_json)
+    summary = run_search(config, progress=not quiet)
+    if as_json:
+        out = {"study": summary.study, "storage": summary.storage, "ended": summary.ended,
+               "stats": summary.stats.to_dict(), "front": _rows(summary),
+               "wall_seconds": summary.wall_seconds, "commands": summary.commands()}
+        click.echo(json.dumps(out))
+    _report(summary, console)
+    if summary.ended == "exhausted":
+        console.print("stopped: the space produced no new architecture in many samples "
+                      "(raise --budget or use a larger space)", markup=False)
+    elif summary.ended == "timeout":
+        console.print("stopped at --timeout; rerun the same command to continue", markup=False)
+    if summary.interrupted:
+        click.echo(f"interrupted: {summary.stats.counted}/{trials} trained trials kept; "
+                   "rerun the same command to resume", err=True)
+        sys.exit(130)
+
+
+@click.command()
+@click.option("--budget", type=COUNT, default=None,
+              help="Show the range at this budget (widths scale with it).")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON list instead.")
+def spaces(budget: int | None, as_json: bool) -> None:
+    """Search spaces in search_spaces/ with the smallest and largest params they reach."""
+    from nas.search.space import load_space, overall_range, param_range, space_names
+
+    if budget is not None and budget <= 0:
+        raise NasError(f"--budget must be a positive integer, got {budget}")
+    rows = []
+    for name in space_names():
+        s = load_space(name)
+        lo, hi = param_range(name, budget) if budget else overall_range(name)
+        rows.append({"name": name, "description": s.description, "min_params": lo,
+                     "max_params": hi})
+    if as_json:
+        click.echo(json.dumps(rows))
+        return
+    where = f" at budget {budget:,}" if budget else " (over all budgets)"
+    t = Table(title=f"search spaces{where}")
+    for col in ("name", "min params", "max params", "description"):
+        t.add_column(col, justify="right" if "params" in col else "left", overflow="fold")
+    for r in rows:
+        t.add_row(r["name"], f"{r['min_params']:,}", f"{r['max_params']:,}", r["description"])
+    Console().print(t)
+
+
+COMMANDS = [search, spaces]

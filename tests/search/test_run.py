@@ -1,0 +1,128 @@
+"""run_search end to end on tiny data: counts, limits, resume, duplicates, failures."""
+
+from __future__ import annotations
+
+import optuna
+import pytest
+from optuna.trial import TrialState
+
+import nas.search.objective as objective_mod
+from nas.genome import Genome
+from nas.search import Space, run_search
+from nas.search import results as R
+from nas.train import TrainingDiverged
+
+
+def _trials(summary):
+    storage = summary.storage
+    return optuna.load_study(study_name=summary.study, storage=storage).get_trials()
+
+
+@pytest.fixture()
+def count_train(monkeypatch):
+    """Count calls of the trainer (and optionally make call k raise)."""
+    calls = {"n": 0, "raise": {}}
+    real = objective_mod.train
+
+    def fake(*args, **kwargs):
+        calls["n"] += 1
+        exc = calls["raise"].get(calls["n"])
+        if exc is not None:
+            raise exc
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(objective_mod, "train", fake)
+    return calls
+
+
+def test_exact_trials_within_limits_and_rejected_never_trained(config, data, count_train):
+    s = run_search(config(trials=4, rf_min=50, budget=20_000), data=data, progress=False)
+    trials = _trials(s)
+    counted = [t for t in trials if R.is_counted(t)]
+    assert s.ended == "done" and len(counted) == 4 == s.stats.counted
+    assert count_train["n"] == 4
+    for t in counted:
+        assert t.user_attrs["params"] <= 20_000 and t.user_attrs["rf"] >= 50
+        assert {"genome", "arch_id", "macs", "val_acc", "epochs", "train_seconds"} <= set(
+            t.user_attrs)
+        assert 0.0 <= t.user_attrs["val_acc"] <= 1.0
+    rejected = [t for t in trials if R.status(t) == R.REJECTED]
+    assert rejected, "budget 20k with rf-min 50 should reject some samples"
+    for t in rejected:
+        assert t.state == TrialState.PRUNED and "reject_reason" in t.user_attrs
+        assert "val_acc" not in t.user_attrs and "train_seconds" not in t.user_attrs
+        assert any(v > 0 for v in t.constraints.values())
+        assert t.user_attrs["params"] > 20_000 or t.user_attrs["rf"] < 50
+
+
+def test_resume_adds_only_the_missing_trials(config, data, count_train):
+    first = run_search(config(trials=2), data=data, progress=False)
+    before = {t.number: t.datetime_complete for t in _trials(first) if R.is_counted(t)}
+    second = run_search(config(trials=4), data=data, progress=False)
+    after = [t for t in _trials(second) if R.is_counted(t)]
+    assert len(before) == 2 and len(after) == 4 and count_train["n"] == 4
+    assert all(t.datetime_complete == before[t.number] for t in after if t.number in before)
+
+
+def test_interrupted_run_resumes(config, data, count_train):
+    count_train["raise"][2] = KeyboardInterrupt()
+    s = run_search(config(trials=3), data=data, progress=False)
+    assert s.ended == "interrupted" and s.stats.counted == 1
+    failed = [t for t in _trials(s) if t.state == TrialState.FAIL]
+    assert len(failed) == 1 and "interrupted" in failed[0].user_attrs["fail_reason"]
+    assert not [t for t in _trials(s) if t.state == TrialState.RUNNING]
+    s = run_search(config(trials=3), data=data, progress=False)
+    assert s.ended == "done" and s.stats.counted == 3 and count_train["n"] == 4
+
+
+def test_diverged_trial_fails_and_search_goes_on(config, data, count_train):
+    count_train["raise"][1] = TrainingDiverged(1, 1, float("nan"))
+    s = run_search(config(trials=2), data=data, progress=False)
+    assert s.stats.counted == 2 and s.stats.failed == 1
+    failed = next(t for t in _trials(s) if t.state == TrialState.FAIL)
+    assert failed.user_attrs["fail_reason"].startswith("diverged")
+
+
+def _two_arch_space() -> Space:
+    def sample(trial, budget):
+        c = trial.suggest_categorical("s1_c", (8, 16))
+        return Genome.from_string(f"cv_c{c}/ds_c16_s2/head")
+    return Space("two", "two architectures", sample)
+
+
+def test_duplicates_reuse_the_result(config, data, count_train):
+    s = run_search(config(trials=3, space=_two_arch_space(), max_samples=15), data=data,
+                   progress=False)
+    trials = _trials(s)
+    assert count_train["n"] == 2 and s.ended == "exhausted" and s.stats.counted == 2
+    dups = [t for t in trials if R.status(t) == R.DUPLICATE]
+    assert dups and s.stats.duplicates == len(dups)
+    by_number = {t.number: t for t in trials}
+    for d in dups:
+        orig = by_number[d.user_attrs["duplicate_of"]]
+        assert d.user_attrs["arch_id"] == orig.user_attrs["arch_id"]
+        assert d.user_attrs["val_acc"] == orig.user_attrs["val_acc"]
+        assert d.user_attrs["train_seconds"] == 0.0
+    assert len(R.trained_trials(trials)) == 2
+
+
+def test_macs_budget_rejects_with_reason(config, data):
+    s = run_search(config(trials=1, macs_budget=200_000, max_samples=30), data=data,
+                   progress=False)
+    reasons = [t.user_attrs["reject_reason"] for t in _trials(s) if R.status(t) == R.REJECTED]
+    assert reasons and all("MACs" in r for r in reasons)
+    assert all(t.user_attrs["macs"] <= 200_000 for t in _trials(s) if R.is_counted(t))
+
+
+def test_journal_storage_and_tpe(config, data, tmp_path):
+    s = run_search(config(trials=2, storage=str(tmp_path / "s.log"), sampler="tpe"),
+                   data=data, progress=False)
+    assert s.storage.startswith("journal:///") and s.stats.counted == 2
+    assert s.commands()["retrain"] == f"nas retrain {tmp_path / 's.log'} --top 3"
+
+
+def test_three_objectives_with_macs(config, data):
+    s = run_search(config(trials=2, objectives=3), data=data, progress=False)
+    done = [t for t in _trials(s) if t.state == TrialState.COMPLETE]
+    assert done and all(len(t.values) == 3 for t in done)
+    assert all(t.values[2] == t.user_attrs["macs"] for t in done)
