@@ -7,7 +7,9 @@ several API routes at once), prints the URL, and stops cleanly on Ctrl-C.
 from __future__ import annotations
 
 import logging
+import signal
 import socketserver
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
@@ -63,14 +65,23 @@ def make_dashboard(target: str | Path, study_name: str | None = None, host: str 
     return server, url
 
 
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 def dashboard(target: str | Path, study_name: str | None = None, host: str = "127.0.0.1",
               port: int = 8080, echo: Callable[[str], None] = print) -> None:
-    """Serve optuna-dashboard on ``target`` until Ctrl-C; prints the URL first."""
+    """Serve optuna-dashboard on ``target`` until Ctrl-C (or SIGTERM, e.g. ``kill`` or a
+    service manager); prints the URL first."""
     server, url = make_dashboard(target, study_name, host, port)
-    echo(f"optuna-dashboard: {url}  (Ctrl-C to stop)")
-    try:
+    main = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGTERM, _interrupt) if main else None
+    try:  # echo inside: a signal may arrive as soon as the URL is out
+        echo(f"optuna-dashboard: {url}  (Ctrl-C to stop)")
         server.serve_forever()
     except KeyboardInterrupt:
         echo("dashboard stopped")
     finally:
         server.server_close()
+        if main:
+            signal.signal(signal.SIGTERM, previous)

@@ -133,6 +133,15 @@ def test_study_page_renders_in_headless_chromium(server, tmp_path):
     assert "tiny" in r.stdout, r.stderr[-2000:]
 
 
+def test_sigterm_stops_cleanly(db):
+    proc = subprocess.Popen([sys.executable, "-m", "nas", "dashboard", db[0], "--port", "0"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert proc.stdout.readline().startswith("optuna-dashboard: http")
+    proc.terminate()
+    out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 0 and "dashboard stopped" in out, err
+
+
 def test_ctrl_c_stops_cleanly(server):
     _, _, proc = server
     proc.send_signal(signal.SIGINT)

@@ -34,10 +34,11 @@ class _TrialRef:
         self.study, self.storage, self._trial_id = study, study._storage, trial._trial_id
 
 
-def arch_table(genome: str) -> str:
+def arch_table(genome: str, input_size: int = 32) -> str:
     """The ``nas show`` table as markdown: per block output shape, params, MACs, RF."""
-    a = analyze(genome)
-    lines = [f"`{a.genome}`", "", "| stage | block | output | params | MACs | RF |",
+    a = analyze(genome, input_size)
+    lines = [f"`{a.genome}`", "", f"Per block, for one {input_size}x{input_size} image:", "",
+             "| stage | block | output | params | MACs | RF |",
              "| --- | --- | --- | ---: | ---: | ---: |"]
     for layer in a.layers:
         shape = "x".join(map(str, layer.out_shape))

@@ -28,7 +28,8 @@ def _custom(df: pd.DataFrame) -> list[list[object]]:
 def pareto_figure(df: pd.DataFrame, budget: int | None = None,
                   zoo: Mapping[str, int] | None = None) -> go.Figure:
     """Val accuracy vs params: all trained trials, the front, retrained models, budget
-    line and the zoo baselines' parameter counts (dotted lines)."""
+    line and the zoo baselines' parameter counts (dotted lines; those within twice the
+    budget, so a small search is not squashed against the left edge)."""
     tr = _trained(df)
     front = tr[tr["pareto"]].sort_values("params")
     fig = go.Figure()
@@ -51,7 +52,10 @@ def pareto_figure(df: pd.DataFrame, budget: int | None = None,
     if budget:
         fig.add_vline(x=budget, line={"color": "red", "dash": "dash"},
                       annotation_text=f"budget {budget:,}", annotation_position="top left")
+    hi = 2 * max(budget or 0, int(tr["params"].max()) if len(tr) else 0)
     for name, params in (zoo or {}).items():
+        if params > hi:  # far off to the right: it would squash the trials into a corner
+            continue
         fig.add_vline(x=params, line={"color": "#999", "dash": "dot", "width": 1},
                       annotation_text=name, annotation_position="bottom right",
                       annotation_font_size=9)

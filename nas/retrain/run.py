@@ -58,9 +58,9 @@ def _dataset(data: Any, study: optuna.Study, subset: int | None, device: str | N
     return data.subset(subset)
 
 
-def _model_row(p: Pick, runs: list[SeedRun], index: int) -> dict[str, Any]:
+def _model_row(p: Pick, runs: list[SeedRun], index: int, image_size: int) -> dict[str, Any]:
     a = p.trial.user_attrs
-    stats = analyze(a["genome"])
+    stats = analyze(a["genome"], image_size)  # MACs at the size of the images trained on
     val, val_sd = _mean_std([r.val_acc for r in runs])
     test, test_sd = _mean_std([r.test_acc for r in runs])
     return {
@@ -91,7 +91,7 @@ def _retrain_one(p: Pick, index: int, dataset: Any, out_dir: Path, seeds: int,
     d = out_dir / analyze(genome).arch_id
     runs = [train_seed(genome, dataset, d / "seeds" / str(s), seed=s, epochs=epochs,
                        device=device, progress=progress, echo=echo) for s in range(seeds)]
-    row = _model_row(p, runs, index)
+    row = _model_row(p, runs, index, dataset.image_size)
     _write_model_dir(d, row, runs, p.reason)
     echo(f"{row['arch_id']}: val {row['final_val_acc']:.4f} test {row['test_acc']:.4f}"
          f" (+-{row['test_acc_std']:.4f}, {seeds} seed(s), {row['epochs']} epochs)")

@@ -6,6 +6,8 @@ from optuna_dashboard import get_note
 
 from nas.report import report
 from nas.report.attach import ARTIFACT_DIR_ATTR
+from nas.report.build import zoo_params
+from nas.report.figures import pareto_figure
 from nas.report.frame import status_counts, trials_frame
 from nas.retrain import open_study
 from nas.search.results import pareto_front, trained_trials
@@ -26,8 +28,20 @@ def test_html_has_every_figure(made):
         assert f'id="fig-{key}"' in page
     assert "Pareto front: validation accuracy vs parameters" in page
     assert "budget 20,000" in page  # the budget line, from the study's user attr
-    assert "retrained (proxy val_acc)" in page and "seed003" in page  # marks, zoo
+    assert "retrained (proxy val_acc)" in page
     assert page.count("plotly.js v") == 1  # plotly inlined once: self-contained
+
+
+def test_pareto_figure_marks_budget_and_nearby_zoo_baselines(made):
+    _, db, _, _ = made
+    df = trials_frame(open_study(db))
+    fig = pareto_figure(df, budget=100_000, zoo=zoo_params())
+    labels = {a.text for a in fig.layout.annotations}
+    assert "budget 100,000" in labels
+    assert {"seed003", "seed004", "seed002"} <= labels  # 82k, 151k, 197k: within 2x
+    assert "seed001" not in labels  # 401k: off the chart for a 100k search
+    names = {t.name for t in fig.data}
+    assert {"trained trials", "Pareto front", "retrained (proxy val_acc)"} <= names
 
 
 def test_csv_tables(made):
