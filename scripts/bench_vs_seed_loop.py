@@ -1,0 +1,147 @@
+"""Seed-style training loop vs ours, side by side in one process, images/s and the ratio.
+
+Seed style (what the seed repositories do): a torchvision ``DataLoader`` over PIL images
+with ``RandomCrop(32, padding=4) + RandomHorizontalFlip + ToTensor + Normalize``,
+2 workers, batch 128, fp32 NCHW, a plain ``SGD(momentum=0.9)`` step.
+Ours: ``nas.train.Stepper`` fed by ``nas.data.TrainLoader`` (batched uint8 augmentation on
+the device, channels_last, our default batch size), i.e. exactly a ``nas train`` step.
+
+Both loops use the first 45,000 training images of $NAS_CIFAR10_NPZ (or --data; synthetic
+32px images without either), time ``--batches`` steps after ``--warmup`` steps, and
+alternate ``--rounds`` times so that load from other processes hits both alike; the best
+round of each is reported (the least disturbed measurement).
+
+    python scripts/bench_vs_seed_loop.py --models seed003 seed004 --json
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import time
+
+import numpy as np
+import torch
+from PIL import Image
+from torch.utils.data import DataLoader
+from torchvision import transforms
+
+from nas.bench import train_throughput
+from nas.builder import build
+from nas.data import Dataset, TrainLoader, load_dataset, make_synthetic
+from nas.train import Stepper, preset
+from nas.zoo import resolve
+
+MEAN, STD = (0.4914, 0.4822, 0.4465), (0.2470, 0.2435, 0.2616)
+
+
+class PilDataset(torch.utils.data.Dataset):
+    """What ``torchvision.datasets.CIFAR10`` does per item: PIL image, then transforms."""
+
+    def __init__(self, x: np.ndarray, y: np.ndarray, transform: transforms.Compose) -> None:
+        self.x, self.y, self.transform = x, y, transform
+
+    def __len__(self) -> int:
+        return len(self.y)
+
+    def __getitem__(self, i: int):
+        return self.transform(Image.fromarray(self.x[i])), int(self.y[i])
+
+
+def seed_loop(genome, data: Dataset, batches: int, warmup: int) -> float:
+    """Images/s of the seed-style loop, data loading included."""
+    tf = transforms.Compose([transforms.RandomCrop(32, padding=4),
+                             transforms.RandomHorizontalFlip(), transforms.ToTensor(),
+                             transforms.Normalize(MEAN, STD)])
+    ds = PilDataset(data.x_train.numpy(), data.y_train.numpy(), tf)
+    loader = DataLoader(ds, batch_size=128, shuffle=True, num_workers=2, drop_last=True)
+    model = build(genome)
+    opt = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
+    loss_fn = torch.nn.CrossEntropyLoss()
+    it = iter(loader)
+    n, t0 = 0, 0.0
+    for i in range(warmup + batches):
+        if i == warmup:
+            t0 = time.perf_counter()
+        x, y = next(it)
+        opt.zero_grad()
+        loss_fn(model(x), y).backward()
+        opt.step()
+        n += len(y) if i >= warmup else 0
+    rate = n / (time.perf_counter() - t0)
+    del it
+    return rate
+
+
+def our_loop(genome, data: Dataset, batches: int, batch_size: int,
+             channels_last: bool) -> float:
+    """Images/s of ``nas train``'s step and batch preparation."""
+    config = preset("full", batch_size=batch_size, channels_last=channels_last)
+    fmt = torch.channels_last if channels_last else torch.contiguous_format
+    model = build(genome).to(memory_format=fmt)
+    loader = TrainLoader(data, batch_size, channels_last=channels_last)
+    stepper = Stepper(model, config, total_steps=10**6, device=torch.device("cpu"))
+    return train_throughput(stepper, loader, batches)
+
+
+def _data(spec: str | None) -> Dataset:
+    spec = spec or os.environ.get("NAS_CIFAR10_NPZ")
+    if spec:
+        return load_dataset(spec)
+    return make_synthetic(n_train=8192, n_val=256, n_test=256, image_size=32, num_classes=10)
+
+
+def _cpu() -> str:
+    try:
+        out = subprocess.run(["lscpu"], capture_output=True, text=True).stdout
+        return next(line.split(":", 1)[1].strip() for line in out.splitlines()
+                    if line.startswith("Model name"))
+    except (OSError, StopIteration):
+        return platform.processor()
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p.add_argument("--models", nargs="+", default=["seed003", "seed004"])
+    p.add_argument("--batches", type=int, default=20, help="timed steps per round")
+    p.add_argument("--warmup", type=int, default=3)
+    p.add_argument("--rounds", type=int, default=2)
+    p.add_argument("--batch-size", type=int, default=preset("full").batch_size,
+                   help="our batch size (the seed loop always uses 128)")
+    p.add_argument("--no-channels-last", action="store_true")
+    p.add_argument("--threads", type=int, default=None, help="torch threads (default: all)")
+    p.add_argument("--data", default=None)
+    p.add_argument("--json", action="store_true")
+    a = p.parse_args()
+    if a.threads:
+        torch.set_num_threads(a.threads)
+    data = _data(a.data)
+    rows = []
+    for name in a.models:
+        genome = resolve(name)[1].replace_head(c=data.num_classes, i=data.in_chans)
+        seed, ours = [], []
+        for _ in range(a.rounds):
+            seed.append(seed_loop(genome, data, a.batches, a.warmup))
+            ours.append(our_loop(genome, data, a.batches, a.batch_size,
+                                 not a.no_channels_last))
+        rows.append({"model": name, "seed_images_per_sec": max(seed),
+                     "ours_images_per_sec": max(ours), "ratio": max(ours) / max(seed),
+                     "seed_rounds": seed, "ours_rounds": ours})
+        if not a.json:
+            print(f"{name}: seed-style {max(seed):7.1f} img/s, ours {max(ours):7.1f} img/s, "
+                  f"ratio {max(ours) / max(seed):.2f}x  (rounds: seed "
+                  f"{[round(s) for s in seed]}, ours {[round(o) for o in ours]})", flush=True)
+    meta = {"cpu": _cpu(), "threads": torch.get_num_threads(), "batch_size": a.batch_size,
+            "channels_last": not a.no_channels_last, "batches": a.batches,
+            "load_avg_1min": os.getloadavg()[0]}
+    if a.json:
+        print(json.dumps({**meta, "results": rows}))
+    else:
+        print(json.dumps(meta))
+
+
+if __name__ == "__main__":
+    main()
