@@ -1,0 +1,104 @@
+"""The shipped search spaces: loading, stable parameter names, reach, budget-awareness."""
+
+from __future__ import annotations
+
+import random
+import re
+
+import pytest
+
+from nas.analysis import count_params
+from nas.errors import NasError
+from nas.genome import Genome
+from nas.search.space import (
+    FixedChooser,
+    check_budget,
+    load_space,
+    overall_range,
+    param_range,
+    space_names,
+)
+from nas.zoo import ZOO
+
+NAME = re.compile(r"^(act|stages|aspp|head_[a-z]+|s\d+_[a-z_]+|s\d+_b\d+_[a-z_]+)$")
+
+
+class RandomChooser:
+    """Uniform choices, recording each name's choice list."""
+
+    def __init__(self, rng: random.Random) -> None:
+        self.rng, self.asked = rng, {}
+
+    def suggest_categorical(self, name, choices):
+        assert self.asked.setdefault(name, tuple(choices)) == tuple(choices)
+        return self.rng.choice(list(choices))
+
+
+def samples(name: str, budget: int, n: int, seed: int = 0) -> list[tuple[Genome, dict]]:
+    space, rng, out = load_space(name), random.Random(seed), []
+    for _ in range(n):
+        c = RandomChooser(rng)
+        out.append((space.sample(c, budget), c.asked))
+    return out
+
+
+@pytest.mark.parametrize("name", ["default", "small"])
+def test_samples_are_valid_with_stable_names(name):
+    seen: dict[str, tuple] = {}
+    for genome, asked in samples(name, 200_000, 60):
+        assert Genome.from_string(genome.to_string()) == genome
+        for key, choices in asked.items():
+            assert NAME.match(key), key
+            assert seen.setdefault(key, choices) == choices  # same name, same choices
+
+
+@pytest.mark.parametrize(("name", "budget"), [("default", 200_000), ("small", 200_000),
+                                              ("default", 400_000)])
+def test_most_random_samples_fit_the_budget(name, budget):
+    fits = [count_params(g) <= budget for g, _ in samples(name, budget, 60, seed=1)]
+    assert sum(fits) / len(fits) >= 0.5
+
+
+def test_default_space_uses_every_documented_block():
+    found = set()
+    for genome, _ in samples("default", 200_000, 200, seed=2):
+        for b in genome.blocks:
+            found.add(b.op)
+            if "a" in dict(b.args):
+                found.add(f"a={b['a']}")
+            if b.get("d", 1) != 1 and b.op == "ds":
+                found.add("dilated")
+            if b.get("se", 0):
+                found.add("se")
+            if b.get("r", False):
+                found.add("residual")
+        found.update({"head_h"} if genome.head["h"] else set())
+        found.update({"head_p"} if genome.head["p"] else set())
+    assert {"cv", "ds", "dilated", "ir", "se", "residual", "mp", "aspp", "head_h", "head_p",
+            "a=relu", "a=silu", "a=hswish"} <= found
+
+
+def test_small_space_contains_seed003():
+    picks = {"s1_c": 16, "s1_b2_c": 32, "s2_c": 48, "s2_stride_at": "b2", "s2_b1_op": "ds",
+             "s2_b2_op": "cv", "s3_c": 64, "s3_stride_at": "none", "s3_b1_op": "ds",
+             "s3_b2_op": "dil", "s4_c": 96, "s4_stride_at": "b1", "s4_b1_op": "ds",
+             "s4_b2_op": "pw", "head_p": 0.05}
+    genome = load_space("small").sample(FixedChooser(picks, lambda c: c[0]), 220_000)
+    assert genome == ZOO["seed003"].parsed
+
+
+def test_ranges_cover_the_seeds_budgets():
+    lo, hi = overall_range("default")
+    assert lo < 10_000 and hi > 1_000_000
+    for budget in (82_474, 150_738, 197_378, 390_528):  # seeds 003, 004, 002, 000
+        low, high = param_range("default", budget)
+        assert low < budget < high
+
+
+def test_unknown_space_and_unreachable_budget():
+    with pytest.raises(NasError, match=r"unknown search space 'nope'.*default"):
+        load_space("nope")
+    with pytest.raises(NasError, match=r"smallest network in space 'small' has [\d,]+ params"):
+        check_budget("small", 500)
+    check_budget("small", 30_000)
+    assert "default" in space_names() and "small" in space_names()
