@@ -60,8 +60,9 @@ def pareto_figure(df: pd.DataFrame, budget: int | None = None,
                       annotation_text=name, annotation_position="bottom right",
                       annotation_font_size=9)
     fig.update_layout(title="Pareto front: validation accuracy vs parameters",
-                      xaxis_title="parameters", yaxis_title="proxy validation accuracy",
-                      xaxis_type="log", legend={"orientation": "h", "y": -0.2})
+                      xaxis_title="parameters", xaxis_type="log",
+                      yaxis_title="accuracy (proxy validation; test for retrained)",
+                      legend={"orientation": "h", "y": -0.2})
     return fig
 
 

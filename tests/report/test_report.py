@@ -91,3 +91,15 @@ def test_status_counts_split_reject_reasons(tmp_path):
     df = trials_frame(open_study(make_study(tmp_path / "s.db")))
     counts = dict(status_counts(df).values.tolist())
     assert counts == {"stopped": 1, "rejected: params": 1, "trained": 5}
+
+
+def test_cli_report(made, tmp_path):
+    import subprocess
+    import sys
+
+    _, db, _, _ = made
+    r = subprocess.run([sys.executable, "-m", "nas", "report", db, "--out", str(tmp_path),
+                        "--no-attach"], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    assert f"report: {tmp_path / 'report.html'}" in r.stdout and "trained 5" in r.stdout
+    assert (tmp_path / "pareto.csv").is_file()
