@@ -11,6 +11,8 @@
 - ``fail_and_retry(study, trial)``: the same re-queueing for a trial failed by the local
   dead-process check (``fail_dead_local_trials``), so both ways of noticing a dead
   worker end the same way.
+- ``check_sqlite_file(path)``: refuses unreadable files, non-SQLite files and other
+  programs' SQLite databases before Optuna writes its tables into them.
 - ``storage_error(url, e)``: one line naming the driver's own reason (not SQLAlchemy's
   wrapper), with a hint on what to check when the server cannot be reached.
 """
@@ -18,6 +20,8 @@
 from __future__ import annotations
 
 import os
+import sqlite3
+from pathlib import Path
 from typing import Any
 
 import optuna
@@ -104,6 +108,44 @@ def fail_and_retry(study: optuna.Study, trial: FrozenTrial) -> bool:
     if ok:
         RetryOnce()(study, storage.get_trial(trial._trial_id))
     return bool(ok)
+
+
+SQLITE_MAGIC = b"SQLite format 3\x00"
+OPTUNA_TABLES = {"studies", "trials", "version_info"}
+
+
+def check_sqlite_file(path: Path) -> None:
+    """NasError unless ``path`` can hold a study: absent (its folder is created), empty,
+    or a readable SQLite database that is empty or already an Optuna one. Optuna would
+    otherwise add its tables to another program's database."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if not path.exists():
+            return
+        if not path.is_file():
+            raise NasError(f"{path}: not a file (pass a .db file path or a storage URL)")
+        with path.open("rb") as f:
+            head = f.read(len(SQLITE_MAGIC))
+    except OSError as e:
+        raise NasError(f"{path}: cannot read ({e.strerror or type(e).__name__})") from None
+    if head == b"":
+        return
+    if head != SQLITE_MAGIC:
+        raise NasError(f"{path}: exists and is not a SQLite database (pass a new path or "
+                       "an Optuna study .db)")
+    try:
+        con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            tables = {r[0] for r in con.execute(
+                "select name from sqlite_master where type='table'")}
+        finally:
+            con.close()
+    except sqlite3.Error as e:
+        raise NasError(f"{path}: unreadable SQLite database ({e})") from None
+    if tables and not tables >= OPTUNA_TABLES:
+        raise NasError(f"{path}: a SQLite database of something else (tables: "
+                       f"{', '.join(sorted(tables)[:5])}), not an Optuna study; pass "
+                       "another --storage path")
 
 
 def root_cause(e: BaseException) -> BaseException:

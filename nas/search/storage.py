@@ -24,7 +24,12 @@ from optuna.storages.journal import JournalFileBackend, JournalFileOpenLock, Jou
 from optuna.trial import TrialState
 
 from nas.errors import NasError
-from nas.search.distributed import fail_and_retry, heartbeat_kwargs, storage_error
+from nas.search.distributed import (
+    check_sqlite_file,
+    fail_and_retry,
+    heartbeat_kwargs,
+    storage_error,
+)
 
 # Heartbeats, retries and metric names are "experimental" in Optuna since 2.8-3.2; they
 # are exactly what multi-worker safety needs, so the warning is noise for our users.
@@ -64,12 +69,7 @@ def _one_line(e: BaseException) -> str:
 
 def _sqlite_path(url: str) -> Path:
     path = Path(url.removeprefix("sqlite:///"))
-    if not path.parent.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-    if path.exists():
-        with path.open("rb") as f:
-            if f.read(16) not in (b"", b"SQLite format 3\x00"):
-                raise NasError(f"{path}: exists and is not a SQLite database")
+    check_sqlite_file(path)  # unreadable, not SQLite, another program's database: NasError
     con = sqlite3.connect(path, timeout=SQLITE_TIMEOUT_S)
     try:  # WAL: readers never block the writer; persistent in the file
         con.execute("PRAGMA journal_mode=WAL")
