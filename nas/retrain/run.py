@@ -129,6 +129,9 @@ def retrain(target: str | Path, study_name: str | None = None, *, top: int = 3,
     picks = pick(study, top, how)
     out_dir = Path(out) if out is not None else Path("results") / study.study_name
     out_dir.mkdir(parents=True, exist_ok=True)
+    if len(picks) < top:  # say so, and retrain what exists (not an error)
+        echo(f"note: --top {top} but the study has only {len(picks)} trained "
+             f"architecture(s): retraining {len(picks)}")
     for i, p in enumerate(picks, 1):
         echo(f"pick {i}/{len(picks)}: {p.reason}")
     dataset = _dataset(data, study, subset, device)

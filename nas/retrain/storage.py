@@ -59,7 +59,9 @@ def _rdb(url: str) -> RDBStorage:
     try:
         return RDBStorage(url, engine_kwargs=kwargs, skip_table_creation=True)
     except Exception as e:  # sqlalchemy/driver errors vary by backend
-        raise NasError(f"cannot open storage {url}: {_one_line(e)}") from e
+        from nas.search.distributed import storage_error  # the driver's reason + a hint
+
+        raise storage_error(url, e) from e
 
 
 def _file_storage(path: Path) -> BaseStorage:
