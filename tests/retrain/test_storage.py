@@ -54,3 +54,17 @@ def test_cli_prints_one_line_error(tmp_path):
                        capture_output=True, text=True)
     assert r.returncode == 2
     assert r.stderr.count("\n") == 1 and r.stderr.startswith("error: ")
+
+
+def test_journal_file_and_url(tmp_path):
+    from optuna.storages.journal import JournalFileBackend, JournalStorage
+
+    log = tmp_path / "s.log"
+    storage = JournalStorage(JournalFileBackend(str(log)))
+    src = open_study(make_study(tmp_path / "s.db"))
+    study = optuna.create_study(study_name="j", storage=storage,
+                                directions=["maximize", "minimize"])
+    study.add_trials(src.trials)
+    for target in (log, f"journal:///{log}"):
+        opened = open_study(target)
+        assert opened.study_name == "j" and len(opened.trials) == len(src.trials)
