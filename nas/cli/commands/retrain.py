@@ -17,10 +17,11 @@ STUDY_HELP = "Only needed when the storage holds several studies."
 @click.option("--pick", "how", default="best", show_default=True, type=click.Choice(PICKS),
               help="best: highest proxy val acc on the front; spread: even along params.")
 @click.option("--epochs", type=click.IntRange(min=1),
-              help="Epochs of full training [default: the 'full' preset's].")
+              help="Epochs of full training [default: the 'full' preset's, 40].")
 @click.option("--seeds", default=1, show_default=True, type=click.IntRange(min=1),
               help="Train each model with seeds 0..S-1; report mean and std.")
-@click.option("--data", help="Data spec as for `nas train` [default: the study's, else cifar10].")
+@click.option("--data", help="Data spec as for `nas train`: cifar10, an .npz or a batches folder "
+              "[default: the study's `data` user attr if any, else cifar10].")
 @click.option("--subset", type=click.IntRange(min=1),
               help="Train on the first N training images only (default: all 45,000).")
 @click.option("--out", type=click.Path(file_okay=False), help="[default: results/<study>/]")
