@@ -82,9 +82,9 @@ SUMMARY_COLS = ("rank", "pareto_rank", "trial", "arch_id", "params", "macs", "rf
                 "test_acc_std", "seeds", "epochs", "seconds", "genome")
 
 
-def _fmt(v: Any) -> str:
+def _fmt(v: Any, col: str = "") -> str:
     if isinstance(v, float):
-        return f"{v:.4f}"
+        return f"{v:.4f}" if "acc" in col else f"{v:,.1f}"
     if isinstance(v, int) and not isinstance(v, bool) and abs(v) >= 10_000:
         return f"{v:,}"
     return str(v)
@@ -96,6 +96,6 @@ def write_summary(out: Path, rows: Sequence[dict[str, Any]], header: Sequence[st
     cols = SUMMARY_COLS
     lines = [*header, "", "| " + " | ".join(cols) + " |", "|" + " --- |" * len(cols)]
     for r in rows:
-        cells = [f"`{r[c]}`" if c == "genome" else _fmt(r[c]) for c in cols]
+        cells = [f"`{r[c]}`" if c == "genome" else _fmt(r[c], c) for c in cols]
         lines.append("| " + " | ".join(cells) + " |")
     (out / "summary.md").write_text("\n".join(lines) + "\n")
