@@ -23,9 +23,11 @@ def write_json(path: Path, obj: Any) -> None:
     os.replace(tmp, path)
 
 
-def write_csv(path: Path, rows: Sequence[dict[str, Any]]) -> None:
-    cols: list[str] = []
-    for r in rows:
+def write_csv(path: Path, rows: Sequence[dict[str, Any]],
+              columns: Sequence[str] | None = None) -> None:
+    """Rows as CSV; columns default to every key seen, in first-seen order."""
+    cols: list[str] = list(columns or [])
+    for r in rows if columns is None else ():
         cols += [k for k in r if k not in cols]
     with path.open("w", newline="") as f:
         w = csv.DictWriter(f, fieldnames=cols)
@@ -92,7 +94,8 @@ def _fmt(v: Any, col: str = "") -> str:
 
 def write_summary(out: Path, rows: Sequence[dict[str, Any]], header: Sequence[str]) -> None:
     """summary.csv (machine-readable, fractions 0..1) and summary.md (a readable table)."""
-    write_csv(out / "summary.csv", [{k: r[k] for k in SUMMARY_COLS} for r in rows])
+    write_csv(out / "summary.csv", [{k: r[k] for k in SUMMARY_COLS} for r in rows],
+              SUMMARY_COLS)
     cols = SUMMARY_COLS
     lines = [*header, "", "| " + " | ".join(cols) + " |", "|" + " --- |" * len(cols)]
     for r in rows:

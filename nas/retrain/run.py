@@ -27,6 +27,7 @@ from nas.retrain.outputs import write_csv, write_curves, write_json, write_summa
 from nas.retrain.select import Pick, pick
 from nas.retrain.storage import open_study, set_finished_user_attrs
 from nas.retrain.train_seed import SeedRun, train_seed
+from nas.train.metrics import TrainingDiverged
 
 
 @dataclass(frozen=True)
@@ -137,7 +138,11 @@ def retrain(target: str | Path, study_name: str | None = None, *, top: int = 3,
     dataset = _dataset(data, study, subset, device)
     rows, written = [], True
     for i, p in enumerate(picks, 1):
-        row = _retrain_one(p, i, dataset, out_dir, seeds, epochs, device, progress, echo)
+        try:
+            row = _retrain_one(p, i, dataset, out_dir, seeds, epochs, device, progress, echo)
+        except TrainingDiverged as e:  # one bad model must not cost the others
+            echo(f"trial {p.trial.number}: {e}; left out of the summary")
+            continue
         rows.append(row)
         written &= set_finished_user_attrs(study, p.trial._trial_id, {
             "test_acc": row["test_acc"], "final_val_acc": row["final_val_acc"],

@@ -124,3 +124,20 @@ def test_cli_retrain_runs(tmp_path):
     assert r.returncode == 0, r.stderr
     assert "pick 1/1: trial 2: highest proxy val_acc on the Pareto front" in r.stdout
     assert (tmp_path / "o" / "summary.csv").is_file()
+
+
+def test_diverged_model_is_left_out(tmp_path, monkeypatch):
+    from nas.retrain import run
+    from nas.train import TrainingDiverged
+
+    def diverge(*args, **kwargs):
+        raise TrainingDiverged(1, 3, float("nan"))
+
+    monkeypatch.setattr(run, "train_seed", diverge)
+    db, data = make_study(tmp_path / "s.db"), make_data(tmp_path / "d.npz")
+    lines = []
+    s = retrain(db, top=2, epochs=1, data=data, out=tmp_path / "o", device="cpu",
+                progress="none", echo=lines.append)
+    assert s.rows == [] and sum("left out of the summary" in x for x in lines) == 2, lines
+    assert rows(tmp_path / "o" / "summary.csv") == []
+    assert (tmp_path / "o" / "summary.csv").read_text().startswith("rank,pareto_rank,")
