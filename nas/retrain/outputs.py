@@ -58,8 +58,8 @@ def _panel(rows: Sequence[dict[str, Any]], keys: list[str], x0: int, title: str)
         line = " ".join(xy(r["epoch"], r[k]) for r in rows if _num(r.get(k)))
         color = COLORS[i % len(COLORS)]
         out.append(f'<polyline points="{line}" fill="none" stroke="{color}" stroke-width="2"/>')
-        out.append(f'<text x="{x0 + w - pad - 4}" y="{pad + 14 + 12 * i}" font-size="10" '
-                   f'text-anchor="end" fill="{color}">{k}</text>')
+        out.append(f'<text x="{x0 + w - pad}" y="{h - pad + 16 + 12 * i}" font-size="10" '
+                   f'text-anchor="end" fill="{color}">{k}</text>')  # legend under the plot
     return out
 
 
