@@ -29,6 +29,7 @@ class SearchConfig:
     macs_budget: int | None = None
     data: str = "cifar10"
     proxy_epochs: int | None = None  # None: the proxy preset's
+    proxy_batch: int | None = None  # images per step, None: the proxy preset's
     subset: int | None = None  # training images kept (validation unchanged)
     seed: int = 0
     workers: int = 1
@@ -43,7 +44,8 @@ class SearchConfig:
         _positive("--trials", self.trials)
         _positive("--workers", self.workers)
         for flag, v in (("--rf-min", self.rf_min), ("--macs-budget", self.macs_budget),
-                        ("--proxy-epochs", self.proxy_epochs), ("--subset", self.subset)):
+                        ("--proxy-epochs", self.proxy_epochs), ("--subset", self.subset),
+                        ("--batch-size", self.proxy_batch)):
             if v is not None:
                 _positive(flag, v)
         if self.timeout is not None and self.timeout <= 0:

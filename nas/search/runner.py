@@ -132,7 +132,8 @@ def _prepare(config: SearchConfig, data: Dataset | None, worker: int = 0
     study = optuna.load_study(study_name=name, storage=probe._storage, sampler=sampler)
     if data is None:
         data = load_dataset(config.data, subset=config.subset)
-    proxy = preset("proxy", epochs=config.proxy_epochs, seed=config.seed)
+    proxy = preset("proxy", epochs=config.proxy_epochs, batch_size=config.proxy_batch,
+                   seed=config.seed)
     objective = Objective(space, Limits(config.budget, config.macs_budget, config.rf_min),
                           data, proxy, config.trials, config.objectives,
                           _device(config.device, worker))
@@ -181,6 +182,9 @@ def _run_workers(config: SearchConfig, study: optuna.Study, monitor: Monitor,
     counted, _ = _claims(study.get_trials(deepcopy=False))
     if counted >= config.trials:
         return "done"
+    crashed = [(i, p.exitcode) for i, p in enumerate(procs) if p.exitcode not in (0, None)]
+    if crashed:
+        raise RuntimeError(f"search workers exited with errors (worker, exit code): {crashed}")
     return "timeout" if deadline is not None and time.time() >= deadline else "exhausted"
 
 

@@ -93,6 +93,8 @@ def _report(summary, console: Console) -> None:  # type: ignore[no-untyped-def]
               help="cifar10, an .npz file or a folder (see `nas train --help`).")
 @click.option("--proxy-epochs", type=int, default=None,
               help="Epochs of proxy training per candidate [default: the proxy preset's].")
+@click.option("--batch-size", type=int, default=None,
+              help="Images per proxy training step [default: the proxy preset's].")
 @click.option("--subset", type=COUNT, default=None,
               help="Train proxies on the first N training images (validation unchanged).")
 @click.option("--seed", type=int, default=0, show_default=True)
@@ -105,7 +107,8 @@ def _report(summary, console: Console) -> None:  # type: ignore[no-untyped-def]
 @click.option("--quiet", is_flag=True, help="No progress bar or per-trial lines.")
 def search(budget: int, trials: int, study: str | None, storage: str | None, space: str,
            rf_min: int | None, macs_budget: int | None, macs_objective: bool, data: str,
-           proxy_epochs: int | None, subset: int | None, seed: int, workers: int,
+           proxy_epochs: int | None, batch_size: int | None, subset: int | None, seed: int,
+           workers: int,
            timeout: float | None, sampler: str, device: str | None, as_json: bool,
            quiet: bool) -> None:
     """Search architectures under --budget params with Optuna; rerun to resume."""
@@ -113,7 +116,8 @@ def search(budget: int, trials: int, study: str | None, storage: str | None, spa
 
     config = SearchConfig(budget=budget, trials=trials, space=space, study=study,
                           storage=storage, rf_min=rf_min, macs_budget=macs_budget,
-                          data=data, proxy_epochs=proxy_epochs, subset=subset, seed=seed,
+                          data=data, proxy_epochs=proxy_epochs, proxy_batch=batch_size,
+                          subset=subset, seed=seed,
                           workers=workers, timeout=timeout, sampler=sampler,
                           objectives=3 if macs_objective else 2, device=device)
     console = Console(highlight=False, stderr=as_json)
