@@ -126,3 +126,11 @@ def test_three_objectives_with_macs(config, data):
     done = [t for t in _trials(s) if t.state == TrialState.COMPLETE]
     assert done and all(len(t.values) == 3 for t in done)
     assert all(t.values[2] == t.user_attrs["macs"] for t in done)
+
+
+def test_two_worker_processes_share_one_sqlite_study(config, npz):
+    s = run_search(config(trials=3, workers=2, data=str(npz)), progress=False)
+    counted = [t for t in _trials(s) if R.is_counted(t)]
+    assert s.ended == "done" and len(counted) == 3
+    assert len({t.user_attrs["arch_id"] for t in counted}) == 3
+    assert not [t for t in _trials(s) if t.state == TrialState.RUNNING]
