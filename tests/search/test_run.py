@@ -134,3 +134,28 @@ def test_two_worker_processes_share_one_sqlite_study(config, npz):
     assert s.ended == "done" and len(counted) == 3
     assert len({t.user_attrs["arch_id"] for t in counted}) == 3
     assert not [t for t in _trials(s) if t.state == TrialState.RUNNING]
+
+
+def test_median_rule_stops_weak_candidates_and_counts_savings(config, data, monkeypatch):
+    from nas.train import EpochMetrics, TrainResult
+
+    accs = iter([0.5, 0.6, 0.7, 0.8, 0.1, 0.9, 0.2])  # epoch-1 accuracies, in trial order
+
+    def fake_train(model, data, cfg, callbacks=(), **kw):
+        first, history = next(accs), []
+        for epoch in range(1, cfg.epochs + 1):
+            m = EpochMetrics(epoch, 1.0, 0.5, 1.0, first + 0.01 * epoch, 0.1, 0.01)
+            history.append(m)
+            if any([cb(m) for cb in callbacks]):
+                break
+        return TrainResult(history[-1].val_acc, 1.0, len(history), 0.01, False, history)
+
+    monkeypatch.setattr(objective_mod, "train", fake_train)
+    s = run_search(config(trials=7, proxy_epochs=3), data=data, progress=False)
+    stopped = [t for t in _trials(s) if R.status(t) == R.STOPPED]
+    assert s.stats.counted == 7 and len(stopped) == 2  # the 0.1 and 0.2 candidates
+    for t in stopped:
+        assert t.state == TrialState.PRUNED and t.user_attrs["epochs"] == 1
+        assert t.user_attrs["planned_epochs"] == 3
+    assert s.stats.epochs_saved == 4 and s.stats.epochs_planned == 21
+    assert not {t.number for t in stopped} & {t.number for t in R.trained_trials(_trials(s))}
