@@ -13,6 +13,8 @@
   worker end the same way.
 - ``check_sqlite_file(path)``: refuses unreadable files, non-SQLite files and other
   programs' SQLite databases before Optuna writes its tables into them.
+- ``create_rdb(url, ...)``: ``RDBStorage`` retried while workers started at the same
+  moment race to create the tables of a fresh database.
 - ``storage_error(url, e)``: one line naming the driver's own reason (not SQLAlchemy's
   wrapper), with a hint on what to check when the server cannot be reached.
 """
@@ -20,13 +22,15 @@
 from __future__ import annotations
 
 import os
+import random
 import sqlite3
+import time
 from pathlib import Path
 from typing import Any
 
 import optuna
 from optuna.exceptions import UpdateFinishedTrialError
-from optuna.storages import RetryHeartbeatStaleTrialCallback
+from optuna.storages import RDBStorage, RetryHeartbeatStaleTrialCallback
 from optuna.trial import FrozenTrial, TrialState
 
 from nas.errors import NasError
@@ -146,6 +150,31 @@ def check_sqlite_file(path: Path) -> None:
         raise NasError(f"{path}: a SQLite database of something else (tables: "
                        f"{', '.join(sorted(tables)[:5])}), not an Optuna study; pass "
                        "another --storage path")
+
+
+CREATE_ATTEMPTS = 6  # tries at opening an RDB storage whose tables others create right now
+
+
+def _creation_race(e: BaseException) -> bool:
+    """True for the errors of two processes creating Optuna's tables at once (PostgreSQL:
+    a unique violation in pg_type / "already exists"; MySQL/SQLite: "already exists")."""
+    text = f"{type(root_cause(e)).__name__} {root_cause(e)}".lower()
+    return any(s in text for s in ("uniqueviolation", "duplicate key", "already exists",
+                                   "duplicatetable", "integrityerror"))
+
+
+def create_rdb(url: str, **kwargs: Any) -> RDBStorage:
+    """``RDBStorage(url, **kwargs)``, retried when workers started together race to
+    create the schema of a fresh database (the loser sees the winner's tables next time).
+    Other errors are raised at once."""
+    for attempt in range(CREATE_ATTEMPTS):
+        try:
+            return RDBStorage(url, **kwargs)
+        except Exception as e:
+            if attempt == CREATE_ATTEMPTS - 1 or not _creation_race(e):
+                raise
+            time.sleep(random.uniform(0.2, 1.0) * (attempt + 1))
+    raise AssertionError("unreachable")
 
 
 def root_cause(e: BaseException) -> BaseException:

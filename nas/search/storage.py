@@ -26,6 +26,7 @@ from optuna.trial import TrialState
 from nas.errors import NasError
 from nas.search.distributed import (
     check_sqlite_file,
+    create_rdb,
     fail_and_retry,
     heartbeat_kwargs,
     storage_error,
@@ -95,7 +96,7 @@ def make_storage(url: str, heartbeat: bool = True) -> BaseStorage:
     if heartbeat:
         kwargs.update(heartbeat_kwargs())  # env NAS_HEARTBEAT_INTERVAL / NAS_GRACE_PERIOD
     try:
-        return RDBStorage(url, **kwargs)
+        return create_rdb(url, **kwargs)  # retried while workers race to create tables
     except Exception as e:  # sqlalchemy/driver errors differ per backend
         raise storage_error(url, e, URL_HELP) from None
 

@@ -16,7 +16,6 @@ def pg_cluster() -> Iterator[PostgresCluster]:
     """One private PostgreSQL server for the whole session (skips only without binaries)."""
     if find_bin_dir() is None:
         pytest.skip(INSTALL_HINT)
-    pytest.importorskip("psycopg", reason="psycopg (v3) missing: pip install -e '.[postgres]'")
     cluster = PostgresCluster().start()
     try:
         yield cluster

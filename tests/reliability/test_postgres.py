@@ -17,6 +17,16 @@ from tests.reliability import helpers as H
 N = 6
 
 
+def test_missing_server_binaries_skip_with_the_fix(monkeypatch):
+    """Where PostgreSQL is not installed, the tests skip and say how to install it."""
+    import tests.postgres as pg
+
+    monkeypatch.setattr(pg.shutil, "which", lambda name: None)
+    monkeypatch.setattr(pg.glob, "glob", lambda pattern: [])
+    assert pg.find_bin_dir() is None
+    assert "apt-get install -y postgresql" in pg.INSTALL_HINT
+
+
 def test_two_workers_share_one_study(pg_url, tiny_npz, tmp_path):
     """2 processes, --trials 6: exactly 6 trained in total, every architecture trained
     once, all within budget, both workers trained some, each printed the other's."""
