@@ -28,6 +28,9 @@ from nas.search.space import Space
 from nas.search.storage import worker_id
 from nas.train import TrainConfig, TrainingDiverged, train
 
+# Figures of a candidate that was never trained: every trial has the same user attrs.
+NOT_TRAINED: dict[str, Any] = {"val_acc": None, "epochs": 0, "train_seconds": 0.0}
+
 
 class TrialFailed(RuntimeError):
     """Training could not finish (diverged, out of memory): the trial is FAIL, search goes on."""
@@ -65,7 +68,7 @@ class Objective:
             if key not in trial.constraints:  # a retried trial inherits them
                 trial.set_constraint(key, value)
         if s.reject_reason:
-            _set(trial, status=R.REJECTED, reject_reason=s.reject_reason)
+            _set(trial, status=R.REJECTED, reject_reason=s.reject_reason, **NOT_TRAINED)
             raise optuna.TrialPruned(s.reject_reason)
         trials = trial.study.get_trials(deepcopy=False)
         reused = self._reuse(trial, genome, trials)
@@ -93,7 +96,7 @@ class Objective:
         running = [t for t in same if t.state == TrialState.RUNNING
                    and t.user_attrs.get("status") == R.TRAINING]
         if running:
-            _set(trial, status=R.IN_FLIGHT, duplicate_of=running[0].number)
+            _set(trial, status=R.IN_FLIGHT, duplicate_of=running[0].number, **NOT_TRAINED)
             raise optuna.TrialPruned(f"trial {running[0].number} is training this architecture")
         return None
 
@@ -104,11 +107,11 @@ class Objective:
         workers racing for the last slot at least one sees both claims and backs off.
         """
         if _claimed(seen, trial.number) >= self.target:
-            _set(trial, status=R.SURPLUS)
+            _set(trial, status=R.SURPLUS, **NOT_TRAINED)
             raise optuna.TrialPruned("target already reached")
         trial.set_user_attr("status", R.TRAINING)
         if _claimed(trial.study.get_trials(deepcopy=False), trial.number) >= self.target:
-            _set(trial, status=R.SURPLUS)
+            _set(trial, status=R.SURPLUS, **NOT_TRAINED)
             raise optuna.TrialPruned("target reached by other workers")
 
     # -------------------------------------------------------------------- training

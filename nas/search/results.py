@@ -1,9 +1,11 @@
 """Reading a search back: which trials trained, and their Pareto front.
 
 Every trial of ``nas search`` carries user attrs ``genome``, ``arch_id``, ``params``,
-``macs``, ``rf`` and ``status``; trained ones add ``val_acc`` (fraction 0..1), ``epochs``,
-``train_seconds`` and ``curve`` (val_acc per epoch); rejected ones add ``reject_reason``,
-failed ones ``fail_reason``. ``status`` is one of the constants below. Optuna states:
+``macs``, ``rf``, ``status``, ``val_acc`` (fraction 0..1; None if never trained),
+``epochs`` and ``train_seconds`` (0 if never trained); trained ones add ``curve`` (val_acc
+per epoch) and ``planned_epochs``; rejected ones add ``reject_reason``, failed ones
+``fail_reason``, duplicates ``duplicate_of``. ``status`` is one of the constants below.
+Optuna states:
 
 - COMPLETE: trained to the end of the proxy (``trained``) or a repeat of an architecture
   trained before, its result reused (``duplicate``, ``duplicate_of`` = that trial number);

@@ -50,7 +50,8 @@ def test_exact_trials_within_limits_and_rejected_never_trained(config, data, cou
     assert rejected, "budget 20k with rf-min 50 should reject some samples"
     for t in rejected:
         assert t.state == TrialState.PRUNED and "reject_reason" in t.user_attrs
-        assert "val_acc" not in t.user_attrs and "train_seconds" not in t.user_attrs
+        assert t.user_attrs["val_acc"] is None and t.user_attrs["epochs"] == 0
+        assert t.user_attrs["train_seconds"] == 0.0 and "curve" not in t.user_attrs
         assert any(v > 0 for v in t.constraints.values())
         assert t.user_attrs["params"] > 20_000 or t.user_attrs["rf"] < 50
 
