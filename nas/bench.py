@@ -8,6 +8,7 @@ step of ``nas.train.Stepper``, i.e. exactly what ``nas train`` does per batch. F
 
 from __future__ import annotations
 
+import os
 import time
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -40,6 +41,7 @@ class BenchResult:
     train_gflops: float
     eval_gflops: float
     matmul_gflops: float
+    load_avg_1min: float = 0.0  # other jobs on the machine make every figure lower
 
     @property
     def train_fraction_of_matmul(self) -> float:
@@ -55,7 +57,8 @@ class BenchResult:
                 f"({self.train_gflops:.1f} GFLOP/s), eval {self.eval_images_per_sec:,.0f} "
                 f"img/s ({self.eval_gflops:.1f} GFLOP/s); fp32 matmul "
                 f"{self.matmul_gflops:.1f} GFLOP/s, training reaches "
-                f"{100 * self.train_fraction_of_matmul:.1f}% of it")
+                f"{100 * self.train_fraction_of_matmul:.1f}% of it (load average "
+                f"{self.load_avg_1min:.1f})")
 
 
 def _sync(device: torch.device) -> None:
@@ -142,4 +145,5 @@ def run_bench(model: str, batches: int = 20, batch_size: int = 256,
         batches=batches, macs_per_image=macs, train_images_per_sec=train_ips,
         eval_images_per_sec=eval_ips, train_gflops=6 * macs * train_ips / 1e9,
         eval_gflops=2 * macs * eval_ips / 1e9, matmul_gflops=matmul_gflops(dev),
+        load_avg_1min=os.getloadavg()[0],
     )
