@@ -13,6 +13,7 @@ import optuna
 from optuna.trial import FrozenTrial, TrialState
 
 from nas.search import results as R
+from nas.search.distributed import create_rdb
 
 DRIVER = Path(__file__).with_name("driver.py")
 BUDGET = "30000"  # the small space reaches 2.5k..44k params at this budget: most fit
@@ -67,7 +68,7 @@ def kill(proc: subprocess.Popen, sig: int = signal.SIGKILL) -> None:
 
 
 def trials(url: str, study: str) -> list[FrozenTrial]:
-    storage = optuna.storages.RDBStorage(url, skip_table_creation=True)
+    storage = create_rdb(url, skip_table_creation=True)  # retried while nas creates it
     try:
         return optuna.load_study(study_name=study, storage=storage).get_trials(deepcopy=True)
     finally:

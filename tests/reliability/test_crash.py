@@ -115,3 +115,40 @@ def test_ctrl_c_during_retrain_resumes_from_last_epoch(tiny_npz, tmp_path):
     H.assert_clean_exit(p)
     assert epochs.read_text().split() == ["1", "2", "3"]  # epoch 1 was not trained again
     assert (out_dir / "summary.csv").read_text().count("\n") == 2  # header + 1 model
+
+
+def test_ctrl_c_with_worker_processes(tiny_npz, tmp_path):
+    """Ctrl-C in a terminal reaches the whole process group: `nas search --workers 2`
+    and both workers stop cleanly (exit 130, no traceback), leave nothing RUNNING, and
+    the rerun completes the count."""
+    import os
+
+    db = tmp_path / "s.db"
+    url = f"sqlite:///{db}"
+    args = (*_search_args(db, tiny_npz, n=5), "--workers", "2")
+    log = tmp_path / "a.log"
+    with log.open("w") as f:
+        a = H.subprocess.Popen([H.sys.executable, "-m", "nas", *args], cwd=tmp_path,
+                               env=H.env(), stdout=f, stderr=H.subprocess.STDOUT,
+                               start_new_session=True)  # its own group, like a terminal job
+
+    def started() -> bool:
+        if not db.exists():
+            return False
+        try:
+            return len(H.counted(H.trials(url, "s"))) >= 1
+        except KeyError:  # the database exists, the study not yet
+            return False
+
+    H.wait_for(started, 180, "a trained trial", a, log, step=0.5)
+    os.killpg(a.pid, signal.SIGINT)
+    assert a.wait(timeout=90) == 130, log.read_text()
+    out = log.read_text()
+    assert "Traceback" not in out, out
+    before = H.trials(url, "s")
+    assert not H.running(before), H.summary(before)
+    assert len(H.counted(before)) < 5
+
+    H.assert_clean_exit(H.run(*_search_args(db, tiny_npz, n=5), cwd=tmp_path))
+    after = H.trials(url, "s")
+    assert len(H.counted(after)) == 5 and not H.running(after), H.summary(after)
