@@ -68,7 +68,9 @@ def kill(proc: subprocess.Popen, sig: int = signal.SIGKILL) -> None:
 
 
 def trials(url: str, study: str) -> list[FrozenTrial]:
-    storage = create_rdb(url, skip_table_creation=True)  # retried while nas creates it
+    # retried while nas creates the schema; waits for sqlite's lock like nas does
+    kwargs = {"connect_args": {"timeout": 60}} if url.startswith("sqlite") else {}
+    storage = create_rdb(url, skip_table_creation=True, engine_kwargs=kwargs)
     try:
         return optuna.load_study(study_name=study, storage=storage).get_trials(deepcopy=True)
     finally:

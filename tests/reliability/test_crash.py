@@ -137,7 +137,7 @@ def test_ctrl_c_with_worker_processes(tiny_npz, tmp_path):
             return False
         try:
             return len(H.counted(H.trials(url, "s"))) >= 1
-        except KeyError:  # the database exists, the study not yet
+        except Exception:  # the database exists, the study or its schema not yet
             return False
 
     H.wait_for(started, 180, "a trained trial", a, log, step=0.5)
