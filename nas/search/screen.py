@@ -1,9 +1,13 @@
 """Screening a sampled genome against the limits, before any training.
 
-One weight-free (meta device) build gives the parameter count and the receptive field,
-~5-20 ms: that alone decides a rejection for budget and rf-min. MACs need a forward pass:
-the same module is given zeroed CPU storage (``to_empty``, no weight init) and
-profiled by thop on one image, so the figure equals ``nas show``'s; ~10-30 ms more.
+A network's parameters, receptive field and MACs are sums / compositions over its
+blocks, and a block's figures depend only on its token and its input channels (and, for
+MACs, its input size). So each distinct (input channels, token) is built once on the
+meta device for its params and RF layers, and each (input channels, token, size) once on
+zeroed CPU storage for thop's MACs; all cached. Candidates of one search share most of
+their blocks, so the budget/rf decision soon costs well under a millisecond and MACs a
+few; the first sighting of a block costs one small build. The totals equal ``nas.analysis``'s
+(``count_params``, ``receptive_field``, ``analyze(...).macs``), which the tests check.
 """
 
 from __future__ import annotations
@@ -11,12 +15,15 @@ from __future__ import annotations
 import time
 import warnings
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import torch
+from torch import nn
 
-from nas.analysis import receptive_field
-from nas.builder import Net, build
-from nas.genome import Genome
+from nas.analysis.analyze import rf_of
+from nas.blocks import Head, create, module_rf
+from nas.builder import Net
+from nas.genome import Block, Genome
 
 
 @dataclass(frozen=True)
@@ -46,23 +53,104 @@ class Screen:
     constraints: dict[str, float] = field(default_factory=dict)
 
 
-def macs_of(net: Net, image_size: int, in_chans: int) -> int:
-    """thop multiply-accumulates for one image, on a weightless copy of a meta-built net."""
+def _profile(module: nn.Module, x: torch.Tensor) -> tuple[int, tuple[int, ...]]:
+    """(thop MACs, output shape) of ``module`` on ``x``, single-threaded."""
     from thop import profile
 
-    net = net.to_empty(device="cpu").eval()
+    out_shape: list[tuple[int, ...]] = []
+    hook = module.register_forward_hook(lambda m, i, o: out_shape.append(tuple(o.shape)))
     threads = torch.get_num_threads()
     torch.set_num_threads(1)  # one tiny image: thread hand-offs cost more than they save
     try:
         with warnings.catch_warnings(), torch.no_grad():
             warnings.simplefilter("ignore")
-            for t in (*net.parameters(), *net.buffers()):
-                t.zero_()  # garbage memory may hold denormals, slow on CPUs
-            macs, _ = profile(net, inputs=(torch.zeros(1, in_chans, image_size, image_size),),
-                              verbose=False)
+            macs, _ = profile(module, inputs=(x,), verbose=False)
     finally:
         torch.set_num_threads(threads)
-    return int(macs)
+        hook.remove()
+    return int(macs), out_shape[0]
+
+
+def _zeroed(module: nn.Module) -> nn.Module:
+    """``module`` built on meta, given zeroed CPU storage: no init cost, no denormals."""
+    module = module.to_empty(device="cpu").eval()
+    with torch.no_grad():
+        for t in (*module.parameters(), *module.buffers()):
+            t.zero_()
+    return module
+
+
+@dataclass(frozen=True)
+class Part:
+    """Size-free figures of one block on ``in_ch`` input channels."""
+
+    params: int
+    rf: tuple[tuple[int, int], ...]
+    out_ch: int
+
+
+@lru_cache(maxsize=200_000)
+def block_part(in_ch: int, token: str) -> Part:
+    """Params, RF layers and output channels of block ``token`` (one meta build, cached)."""
+    with torch.device("meta"):
+        module = create(in_ch, Block.parse(token))
+    return Part(sum(p.numel() for p in module.parameters()), tuple(module_rf(module)),
+                module.out_channels)
+
+
+@lru_cache(maxsize=10_000)
+def head_params(in_ch: int, token: str) -> int:
+    with torch.device("meta"):
+        return sum(p.numel() for p in Head(in_ch, Block.parse(token)).parameters())
+
+
+@lru_cache(maxsize=200_000)
+def block_macs(in_ch: int, token: str, size: int) -> tuple[int, int]:
+    """(thop MACs, output size px) of block ``token`` on one ``size`` px image (cached)."""
+    with torch.device("meta"):
+        module = create(in_ch, Block.parse(token))
+    macs, shape = _profile(_zeroed(module), torch.zeros(1, in_ch, size, size))
+    return macs, shape[-1]
+
+
+@lru_cache(maxsize=10_000)
+def head_macs(in_ch: int, token: str, size: int) -> int:
+    with torch.device("meta"):
+        module = Head(in_ch, Block.parse(token))
+    return _profile(_zeroed(module), torch.zeros(1, in_ch, size, size))[0]
+
+
+def params_rf(genome: Genome) -> tuple[int, int]:
+    """(params, rf px) from cached blocks, chained like ``Net`` chains them."""
+    ch, params, layers = genome.head["i"], 0, []
+    for block in genome.blocks:
+        part = block_part(ch, block.to_string())
+        params += part.params
+        layers.extend(part.rf)
+        ch = part.out_ch
+    return params + head_params(ch, genome.head.to_string()), rf_of(layers)[0]
+
+
+def macs(genome: Genome, image_size: int) -> int:
+    """thop MACs of ``genome`` on one ``image_size`` px image, from cached blocks."""
+    ch, size, total = genome.head["i"], image_size, 0
+    for block in genome.blocks:
+        token = block.to_string()
+        m, size = block_macs(ch, token, size)
+        total += m
+        ch = block_part(ch, token).out_ch
+    return total + head_macs(ch, genome.head.to_string(), size)
+
+
+def figures(genome: Genome, image_size: int) -> tuple[int, int, int]:
+    """(params, MACs, rf px) of ``genome`` on ``image_size`` px images."""
+    params, rf = params_rf(genome)
+    return params, macs(genome, image_size), rf
+
+
+def macs_of(net: Net, image_size: int, in_chans: int) -> int:
+    """thop MACs of a whole meta-built net on one image (the reference for ``figures``)."""
+    return _profile(_zeroed(net), torch.zeros(1, in_chans, image_size, image_size))[0]
 
 
 def _reasons(params: int, macs: int | None, rf: int, lim: Limits) -> list[str]:
@@ -88,15 +176,14 @@ def constraints(params: int, macs: int, rf: int, lim: Limits) -> dict[str, float
 
 def screen(genome: Genome, lim: Limits, image_size: int) -> Screen:
     """Figures and verdict for ``genome`` at ``image_size`` px (head already set for the
-    data: classes and input channels)."""
+    data: classes and input channels). Budget and rf-min are decided from the cached
+    meta builds alone (``decide_ms``); MACs follow (``total_ms``)."""
     t0 = time.perf_counter()
-    net = build(genome, "meta")
-    params = sum(p.numel() for p in net.parameters())
-    rf = receptive_field(net)
+    params, rf = params_rf(genome)
     reasons = _reasons(params, None, rf, lim)
     t1 = time.perf_counter()
-    macs = macs_of(net, image_size, genome.head["i"])
-    reasons += _reasons(0, macs, rf, Limits(lim.budget, lim.macs_budget))
+    m = macs(genome, image_size)
+    reasons += _reasons(0, m, rf, Limits(lim.budget, lim.macs_budget))
     t2 = time.perf_counter()
-    return Screen(params, macs, rf, "; ".join(reasons) or None, (t1 - t0) * 1e3,
-                  (t2 - t0) * 1e3, constraints(params, macs, rf, lim))
+    return Screen(params, m, rf, "; ".join(reasons) or None, (t1 - t0) * 1e3,
+                  (t2 - t0) * 1e3, constraints(params, m, rf, lim))
