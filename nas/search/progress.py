@@ -36,6 +36,10 @@ def trial_line(t: FrozenTrial) -> str:
         return f"#{t.number:<4} {what}  {size}  {a.get('genome', '')}"
     if st == R.REJECTED:
         return f"#{t.number:<4} rejected  {a.get('reject_reason')}"
+    if st == R.SURPLUS:
+        return f"#{t.number:<4} skipped   the target was reached by other workers"
+    if st == R.IN_FLIGHT:
+        return f"#{t.number:<4} skipped   trial #{a.get('duplicate_of')} is training this network"
     if t.state == TrialState.FAIL:
         return f"#{t.number:<4} failed    {a.get('fail_reason', 'error (see log)')}  {size}"
     return f"#{t.number:<4} {st}"

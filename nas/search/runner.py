@@ -13,6 +13,7 @@ import contextlib
 import multiprocessing as mp
 import os
 import random
+import signal
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -171,7 +172,10 @@ def _run_workers(config: SearchConfig, study: optuna.Study, monitor: Monitor,
             monitor.update(study.get_trials(deepcopy=False))
             time.sleep(POLL_S / 2)
     except KeyboardInterrupt:
-        for p in procs:  # the terminal sent them SIGINT too; give them time to clean up
+        for p in procs:  # a terminal's Ctrl-C reached them too, a `kill -INT` did not
+            if p.is_alive() and p.pid is not None:
+                os.kill(p.pid, signal.SIGINT)
+        for p in procs:  # each marks its running trial FAIL and exits
             p.join(timeout=30)
         raise
     finally:
