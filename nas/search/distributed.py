@@ -177,6 +177,22 @@ def create_rdb(url: str, **kwargs: Any) -> RDBStorage:
     raise AssertionError("unreachable")
 
 
+def sample_in_study(space: Any, trial: optuna.Trial, budget: int) -> Any:
+    """``space.sample(trial, budget)``; NasError (not a traceback) when the study was
+    sampled from another version of the space file: a parameter name now offers other
+    choices, which Optuna refuses in one study."""
+    try:
+        return space.sample(trial, budget)
+    except ValueError as e:
+        if "dynamic value space" not in str(e):
+            raise
+        asked = list(trial.params)
+        raise NasError(f"study {trial.study.study_name!r} was sampled from another version "
+                       f"of search space {space.name!r} (parameter after "
+                       f"{asked[-1] if asked else 'the first'!r} now has other choices); "
+                       "start a new --study for the changed space") from None
+
+
 def root_cause(e: BaseException) -> BaseException:
     """The innermost exception of a ``raise ... from`` / implicit context chain."""
     seen = {id(e)}

@@ -22,6 +22,7 @@ from nas.builder import build
 from nas.data import Dataset
 from nas.genome import Genome
 from nas.search import results as R
+from nas.search.distributed import sample_in_study
 from nas.search.pruning import MedianStop, curves
 from nas.search.screen import Limits, screen
 from nas.search.space import Space
@@ -58,7 +59,7 @@ class Objective:
     def __call__(self, trial: optuna.Trial) -> tuple[float, ...]:
         trial.set_user_attr("status", "screening")
         trial.set_user_attr("worker", worker_id())
-        genome = self.space.sample(trial, self.limits.budget)
+        genome = sample_in_study(self.space, trial, self.limits.budget)
         genome = genome.replace_head(c=self.data.num_classes, i=self.data.in_chans)
         s = screen(genome, self.limits, self.data.image_size)
         _set(trial, genome=genome.to_string(), arch_id=genome.arch_id, params=s.params,

@@ -276,3 +276,26 @@ def test_top_larger_than_what_exists_retrains_it_and_says_so(one_study_db, tmp_p
     assert "--top 5 but the study has only 2 trained architecture(s): retraining 2" in \
         p.stdout
     assert (out / "summary.csv").read_text().count("\n") == 3  # header + 2 models
+
+
+def test_resume_after_the_space_file_changed(tmp_path, tiny_npz):
+    """A study resumed with an edited space (a parameter now offers other choices) is a
+    one-line error naming the fix, not Optuna's ValueError traceback."""
+    from nas.errors import NasError
+    from nas.genome import Genome
+    from nas.search.space import Space
+
+    def space(widths):  # type: ignore[no-untyped-def]
+        def sample(t, budget):  # type: ignore[no-untyped-def]
+            c = t.suggest_categorical("s1_c", widths)
+            return Genome.from_string(f"cv_c{c}/ds_c{c}_s2/head")
+        return Space("mini", "test space", sample)
+
+    def config(s, trials):  # type: ignore[no-untyped-def]
+        return SearchConfig(budget=int(H.BUDGET), trials=trials, space=s, study="mini",
+                            storage=f"sqlite:///{tmp_path / 'm.db'}", data=str(tiny_npz),
+                            proxy_epochs=1, sampler="random")
+
+    assert run_search(config(space((8, 16)), 1), progress=False).ended == "done"
+    with pytest.raises(NasError, match=r"another version of search space 'mini'.*new --study"):
+        run_search(config(space((8, 24)), 2), progress=False)
