@@ -11,7 +11,11 @@ wait there, so that a signal lands in the middle of a trial or between two epoch
 - ``NAS_TEST_HOST``: trials record this host name as their worker, as if this process
   ran on another machine (only Optuna's heartbeat can then tell that it died);
 - ``NAS_TEST_EPOCH_LOG``: every checkpoint save appends the epoch count to this file;
-- ``NAS_TEST_EPOCH_SLEEP``: seconds to sleep after each checkpoint save.
+- ``NAS_TEST_EPOCH_SLEEP``: seconds to sleep after each checkpoint save;
+- ``NAS_TEST_TRAIN_DELAY``: seconds every proxy training waits before it starts (so
+  that trials of several workers overlap);
+- ``NAS_TEST_PAIR_SPACE``: adds search space ``pair`` (two architectures: one choice
+  ``s1_c`` of 8 or 16 channels), to make workers want the same architecture.
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ def _hook_search() -> None:
 
     mark_dir = os.environ.get("NAS_TEST_MARK_DIR")
     hang_from = int(os.environ.get("NAS_TEST_HANG_FROM", "0") or 0)
+    delay = float(os.environ.get("NAS_TEST_TRAIN_DELAY", "0") or 0)
     host = os.environ.get("NAS_TEST_HOST")
     real_train = obj.train
     count = [0]
@@ -37,6 +42,7 @@ def _hook_search() -> None:
             Path(mark_dir, f"train-{os.getpid()}-{count[0]}").touch()
         if hang_from and count[0] >= hang_from:
             time.sleep(3600)
+        time.sleep(delay)
         return real_train(*args, **kwargs)
 
     obj.train = train
@@ -62,7 +68,24 @@ def _hook_checkpoints() -> None:
     ckpt.save = save
 
 
+def _pair_space() -> None:
+    import types
+
+    from nas.genome import Genome
+
+    def sample(t, budget):  # type: ignore[no-untyped-def]
+        c = t.suggest_categorical("s1_c", (8, 16))
+        return Genome.from_string(f"cv_c{c}/ds_c{c}_s2/head")
+
+    module = types.ModuleType("search_spaces.pair")
+    module.DESCRIPTION = "two architectures (tests)"
+    module.sample = sample
+    sys.modules["search_spaces.pair"] = module
+
+
 def main() -> None:
+    if os.environ.get("NAS_TEST_PAIR_SPACE"):
+        _pair_space()
     _hook_search()
     _hook_checkpoints()
     from nas.cli.main import cli

@@ -67,6 +67,30 @@ def test_two_workers_share_one_study(pg_url, tiny_npz, tmp_path):
         assert late <= printed, (out, late)
 
 
+def test_an_architecture_is_never_trained_twice_at_once(pg_url, tiny_npz, tmp_path):
+    """A space of 2 architectures, 2 workers with the same seed (so both first sample
+    the same one) and slow trainings: the second worker sees the first one's in-flight
+    mark and moves to the other architecture; each is trained exactly once."""
+    args = ("search", "--budget", H.BUDGET, "--space", "pair", "--proxy-epochs", "1",
+            "--sampler", "random", "--seed", "0", "--trials", "2", "--storage", pg_url,
+            "--study", "pair", "--data", str(tiny_npz), "--quiet")
+    logs = [tmp_path / f"w{i}.log" for i in range(2)]
+    procs = [H.start(*args, cwd=tmp_path, log=logs[i], NAS_TEST_PAIR_SPACE=1,
+                     NAS_TEST_TRAIN_DELAY=3) for i in range(2)]
+    for p, log in zip(procs, logs, strict=True):
+        assert p.wait(timeout=240) == 0, log.read_text()
+    ts = H.trials(pg_url, "pair")
+    done = H.counted(ts)
+    assert len(done) == 2, H.summary(ts)
+    assert len({t.user_attrs["arch_id"] for t in done}) == 2, H.summary(ts)
+    trained = [t for t in ts if t.user_attrs.get("status") in (*R.COUNTED, R.FAILED)]
+    assert len(trained) == 2, H.summary(ts)  # nothing else was ever trained
+    skipped = [t for t in ts if t.user_attrs.get("status") in (R.IN_FLIGHT, R.DUPLICATE,
+                                                               R.SURPLUS)]
+    print(f"{len(ts)} trials: {len(done)} trained, "
+          f"{Counter(t.user_attrs['status'] for t in skipped)} skipped")
+
+
 def test_sigkilled_worker_trial_is_failed_and_retried(pg_url, tiny_npz, tmp_path):
     """Worker A (on 'another machine') is SIGKILLed in the middle of a trial. Worker B
     fails it once its heartbeat is older than the grace period (3 s here), retries the
