@@ -6,6 +6,8 @@ candidates span one to two orders of magnitude.
 
 from __future__ import annotations
 
+import math
+import warnings
 from collections.abc import Mapping
 
 import optuna
@@ -23,6 +25,15 @@ def _trained(df: pd.DataFrame) -> pd.DataFrame:
 
 def _custom(df: pd.DataFrame) -> list[list[object]]:
     return df[["trial", "arch_id"]].values.tolist()
+
+
+def _vline(fig: go.Figure, x: float, text: str, line: dict, y: float) -> None:
+    """A labelled vertical line on the log params axis. Annotations on a log axis take
+    log10(x) (add_vline's own annotation would land far off the chart)."""
+    fig.add_vline(x=x, line=line)
+    fig.add_annotation(x=math.log10(x), y=y, xref="x", yref="paper", text=text,
+                       showarrow=False, textangle=-90, font={"size": 10},
+                       xanchor="right", yanchor="top" if y else "bottom")
 
 
 def pareto_figure(df: pd.DataFrame, budget: int | None = None,
@@ -50,15 +61,12 @@ def pareto_figure(df: pd.DataFrame, budget: int | None = None,
                         marker={"symbol": "diamond", "size": 11, "color": "#31a354"},
                         hovertemplate=HOVER.replace("val_acc", "test_acc"))
     if budget:
-        fig.add_vline(x=budget, line={"color": "red", "dash": "dash"},
-                      annotation_text=f"budget {budget:,}", annotation_position="top left")
+        _vline(fig, budget, f"budget {budget:,}", {"color": "red", "dash": "dash"}, 1.0)
     hi = 2 * max(budget or 0, int(tr["params"].max()) if len(tr) else 0)
     for name, params in (zoo or {}).items():
         if params > hi:  # far off to the right: it would squash the trials into a corner
             continue
-        fig.add_vline(x=params, line={"color": "#999", "dash": "dot", "width": 1},
-                      annotation_text=name, annotation_position="bottom right",
-                      annotation_font_size=9)
+        _vline(fig, params, name, {"color": "#999", "dash": "dot", "width": 1}, 0.0)
     fig.update_layout(title="Pareto front: validation accuracy vs parameters",
                       xaxis_title="parameters", xaxis_type="log",
                       yaxis_title="accuracy (proxy validation; test for retrained)",
@@ -99,7 +107,8 @@ def counts_figure(counts: pd.DataFrame) -> go.Figure:
 
 
 def importance_figure(study: optuna.Study) -> go.Figure:
-    """fANOVA importance of the sampled choices for proxy val_acc (trained trials only).
+    """PED-ANOVA importance (Optuna's default evaluator) of the sampled choices for proxy
+    val_acc, over trained trials only.
 
     Define-by-run spaces give trials different parameter sets; Optuna keeps the ones all
     trials share. With too few trials there is nothing to fit: the figure says so.
@@ -107,11 +116,7 @@ def importance_figure(study: optuna.Study) -> go.Figure:
     trials = trained_trials(study)
     fig = go.Figure()
     try:
-        view = optuna.create_study(directions=["maximize"])
-        view.add_trials([optuna.trial.create_trial(
-            params=t.params, distributions=t.distributions, value=t.user_attrs["val_acc"])
-            for t in trials])
-        imp = optuna.importance.get_param_importances(view)
+        imp = _importances(trials)
     except (RuntimeError, ValueError) as e:
         imp, why = {}, str(e).splitlines()[0] if str(e) else type(e).__name__
     else:
@@ -121,6 +126,23 @@ def importance_figure(study: optuna.Study) -> go.Figure:
         fig.add_bar(x=[imp[n] for n in names], y=names, orientation="h")
     else:
         fig.add_annotation(text=f"not enough data for importance: {why}", showarrow=False)
-    fig.update_layout(title="Parameter importance for proxy val_acc (fANOVA)",
-                      xaxis_title="importance (normalised)")
+    fig.update_layout(title="Parameter importance for proxy val_acc (PED-ANOVA)",
+                      xaxis_title="importance (normalised)", height=max(450, 18 * len(imp)))
     return fig
+
+
+def _importances(trials: list[optuna.trial.FrozenTrial]) -> dict[str, float]:
+    """Importances on a throwaway single-objective copy (objective = proxy val_acc);
+    its per-parameter 'few trials' warnings are expected on small studies."""
+    level = optuna.logging.get_verbosity()
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            view = optuna.create_study(directions=["maximize"])
+            view.add_trials([optuna.trial.create_trial(
+                params=t.params, distributions=t.distributions, value=t.user_attrs["val_acc"])
+                for t in trials])
+            return optuna.importance.get_param_importances(view)
+    finally:
+        optuna.logging.set_verbosity(level)
