@@ -139,6 +139,8 @@ def main() -> None:
                    help="our batch size (the seed loop always uses 128)")
     p.add_argument("--no-channels-last", action="store_true")
     p.add_argument("--threads", type=int, default=None, help="torch threads (default: all)")
+    p.add_argument("--our-threads", type=int, default=None,
+                   help="torch threads for our loop only (default: as --threads)")
     p.add_argument("--data", default=None)
     p.add_argument("--json", action="store_true")
     a = p.parse_args()
@@ -151,8 +153,11 @@ def main() -> None:
         seed, ours = [], []
         for _ in range(a.rounds):
             seed.append(seed_loop(genome, data, a.batches, a.warmup))
+            before = torch.get_num_threads()
+            torch.set_num_threads(a.our_threads or before)
             ours.append(our_loop(genome, data, a.batches, a.batch_size,
                                  not a.no_channels_last))
+            torch.set_num_threads(before)
         row = _row(name, seed, ours)
         rows.append(row)
         if not a.json:
@@ -161,7 +166,8 @@ def main() -> None:
                   f"CPU-second {row['cpu_ratio']:.2f}x  (rounds: seed "
                   f"{[round(s[0]) for s in seed]}, ours {[round(o[0]) for o in ours]})",
                   flush=True)
-    meta = {"cpu": _cpu(), "threads": torch.get_num_threads(), "batch_size": a.batch_size,
+    meta = {"cpu": _cpu(), "threads": torch.get_num_threads(),
+            "our_threads": a.our_threads or torch.get_num_threads(), "batch_size": a.batch_size,
             "channels_last": not a.no_channels_last, "batches": a.batches,
             "load_avg_1min": os.getloadavg()[0]}
     if a.json:
