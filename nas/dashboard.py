@@ -10,6 +10,7 @@ import logging
 import signal
 import socketserver
 import threading
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
@@ -21,6 +22,10 @@ from optuna_dashboard import wsgi
 from nas.errors import NasError
 from nas.report.attach import ARTIFACT_DIR_ATTR
 from nas.retrain.storage import open_storage, resolve_name, study_names
+
+# the dashboard's importance panel recomputes PED-ANOVA per request; on small studies
+# each call repeats one "few trials" warning per parameter into the terminal
+warnings.filterwarnings("ignore", message="Some regimes for parameter")
 
 
 class _Server(socketserver.ThreadingMixIn, WSGIServer):
