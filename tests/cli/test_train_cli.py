@@ -1,22 +1,12 @@
 import json
 
 import pytest
-import torch
 from click.testing import CliRunner
 
 from nas.cli.main import cli
 from nas.data import write_synthetic_npz
 
 GENOME = "cv_c8/cv_c16_s2/head"
-
-
-@pytest.fixture(autouse=True)
-def one_torch_thread():
-    """Tiny tensors: extra threads only add synchronisation on a shared machine."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
 
 
 @pytest.fixture(scope="module")

@@ -4,7 +4,7 @@ import torch
 
 @pytest.fixture(autouse=True)
 def one_torch_thread():
-    """Tiny tensors: extra threads only add synchronisation, and CI machines are shared."""
+    """Tests use tiny tensors: extra threads only add synchronisation on shared CI cores."""
     before = torch.get_num_threads()
     torch.set_num_threads(1)
     yield
