@@ -23,17 +23,22 @@ def _snapshot(ts):  # type: ignore[no-untyped-def]
                        t.user_attrs.get("val_acc")) for t in ts if t.state.is_finished()}
 
 
-def test_sigkill_during_sqlite_search_then_rerun(tiny_npz, tmp_path):
-    """SIGKILL in the middle of the 3rd training; the rerun keeps the 2 finished trials,
-    fails the killed one at once (its process is gone), retries it and completes."""
+def _search_hanging_at(n: int, npz, tmp_path):
+    """Start a sqlite search whose n-th training hangs; return once it hangs there."""
     db = tmp_path / "s.db"
-    url = f"sqlite:///{db}"
     marks = tmp_path / "marks"
     marks.mkdir()
     log = tmp_path / "a.log"
-    a = H.start(*_search_args(db, tiny_npz), cwd=tmp_path, log=log, NAS_TEST_MARK_DIR=marks,
-                NAS_TEST_HANG_FROM=3)
-    H.wait_for(lambda: len(H.marks(marks)) >= 3, 120, "the 3rd training", a, log)
+    a = H.start(*_search_args(db, npz), cwd=tmp_path, log=log, NAS_TEST_MARK_DIR=marks,
+                NAS_TEST_HANG_FROM=n)
+    H.wait_for(lambda: len(H.marks(marks)) >= n, 120, f"training number {n}", a, log)
+    return db, f"sqlite:///{db}", a, log
+
+
+def test_sigkill_during_sqlite_search_then_rerun(tiny_npz, tmp_path):
+    """SIGKILL in the middle of the 3rd training; the rerun keeps the 2 finished trials,
+    fails the killed one at once (its process is gone), retries it and completes."""
+    db, url, a, _ = _search_hanging_at(3, tiny_npz, tmp_path)
     H.kill(a, signal.SIGKILL)
     a.wait(timeout=30)
 
@@ -60,14 +65,7 @@ def test_sigkill_during_sqlite_search_then_rerun(tiny_npz, tmp_path):
 def test_ctrl_c_during_search_stops_cleanly_and_resumes(tiny_npz, tmp_path):
     """SIGINT while a trial trains: exit 130, one line, no traceback; the trial is FAIL
     with reason 'interrupted', nothing RUNNING; the rerun adds only the missing trials."""
-    db = tmp_path / "s.db"
-    url = f"sqlite:///{db}"
-    marks = tmp_path / "marks"
-    marks.mkdir()
-    log = tmp_path / "a.log"
-    a = H.start(*_search_args(db, tiny_npz), cwd=tmp_path, log=log, NAS_TEST_MARK_DIR=marks,
-                NAS_TEST_HANG_FROM=2)
-    H.wait_for(lambda: len(H.marks(marks)) >= 2, 120, "the 2nd training", a, log)
+    db, url, a, log = _search_hanging_at(2, tiny_npz, tmp_path)
     a.send_signal(signal.SIGINT)
     assert a.wait(timeout=60) == 130, log.read_text()
     out = log.read_text()
