@@ -1,0 +1,72 @@
+"""Print the markdown tables of results/README.md from the files scripts/cifar_budgets.sh
+writes: ``<out>/cifar-<N>k/summary.csv`` (retrained search results) and
+``<out>/baselines/<name>/result.json`` (zoo baselines trained with the same recipe).
+
+    python scripts/cifar_table.py [results/cifar]
+"""
+
+from __future__ import annotations
+
+import json
+import numbers
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+from nas.analysis import analyze
+
+COLUMNS = ["model", "params", "MACs", "rf", "val acc", "test acc", "epochs", "train s"]
+
+
+def _found(out: Path) -> pd.DataFrame:
+    rows = []
+    for csv in sorted(out.glob("cifar-*k/summary.csv")):
+        for r in pd.read_csv(csv).itertuples():
+            rows.append({"model": f"nas {csv.parent.name} #{r.rank} `{r.arch_id}`",
+                         "params": r.params, "MACs": r.macs, "rf": r.rf,
+                         "val acc": r.final_val_acc, "test acc": r.test_acc,
+                         "epochs": r.epochs, "train s": r.seconds, "budget_dir": csv.parent.name})
+    return pd.DataFrame(rows)
+
+
+def _baselines(out: Path) -> pd.DataFrame:
+    rows = []
+    for f in sorted(out.glob("baselines/*/result.json")):
+        d = json.loads(f.read_text())
+        a = analyze(d["genome"])
+        rows.append({"model": f"zoo `{d['name']}`", "params": d["params"], "MACs": a.macs,
+                     "rf": a.rf, "val acc": d["val_acc"], "test acc": d["test_acc"],
+                     "epochs": d["epochs"], "train s": d["seconds"]})
+    return pd.DataFrame(rows)
+
+
+def _cell(v: object) -> str:
+    """Accuracies (fractions) to 4 places; counts and seconds with thousands separators."""
+    if isinstance(v, numbers.Integral):
+        return f"{v:,}"
+    if isinstance(v, numbers.Real):
+        return f"{v:.4f}" if v < 1 else f"{v:,.0f}"
+    return str(v)
+
+
+def _markdown(df: pd.DataFrame) -> str:
+    lines = ["| " + " | ".join(df.columns) + " |", "|" + " --- |" * len(df.columns)]
+    lines += ["| " + " | ".join(_cell(v) for v in row) + " |"
+              for row in df.astype(object).itertuples(index=False)]
+    return "\n".join(lines)
+
+
+def main(out: Path) -> None:
+    found, base = _found(out), _baselines(out)
+    for name in sorted(set(found.get("budget_dir", [])), key=lambda n: int(n[6:-1])):
+        budget = int(name[6:-1]) * 1000
+        table = pd.concat([found[found.budget_dir == name].drop(columns="budget_dir"),
+                           base[base.params <= budget] if len(base) else base])
+        table = table.sort_values("test acc", ascending=False)
+        print(f"\n### Budget {budget:,} parameters\n")
+        print(_markdown(table[COLUMNS]))
+
+
+if __name__ == "__main__":
+    main(Path(sys.argv[1] if len(sys.argv) > 1 else "results/cifar"))
