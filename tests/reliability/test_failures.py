@@ -48,6 +48,16 @@ def _patch_nth_training(monkeypatch, n, make_broken):  # type: ignore[no-untyped
     return calls
 
 
+def _the_failed_trial(summary, ts):  # type: ignore[no-untyped-def]
+    """The search completed its count around exactly one FAIL trial and left none RUNNING."""
+    assert summary.ended == "done"
+    assert len(H.counted(ts)) == N, H.summary(ts)
+    assert not H.running(ts), H.summary(ts)
+    failed = [t for t in ts if t.state == TrialState.FAIL]
+    assert len(failed) == 1, H.summary(ts)
+    return failed[0]
+
+
 def test_nan_loss_is_a_failed_trial_and_the_search_goes_on(monkeypatch, tmp_path, data):
     """The 2nd candidate's classifier bias is NaN, so its loss is NaN from the first
     step: the trainer raises TrainingDiverged, the trial is FAIL with the reason."""
@@ -58,15 +68,9 @@ def test_nan_loss_is_a_failed_trial_and_the_search_goes_on(monkeypatch, tmp_path
         return model
 
     _patch_nth_training(monkeypatch, 2, poison)
-    summary, ts = _search(tmp_path, data, "nan")
-    assert summary.ended == "done"
-    assert len(H.counted(ts)) == N, H.summary(ts)
-    failed = [t for t in ts if t.state == TrialState.FAIL]
-    assert len(failed) == 1, H.summary(ts)
-    a = failed[0].user_attrs
+    a = _the_failed_trial(*_search(tmp_path, data, "nan")).user_attrs
     assert a["status"] == R.FAILED
     assert a["fail_reason"].startswith("diverged:") and "nan" in a["fail_reason"].lower()
-    assert not H.running(ts)
 
 
 def test_out_of_memory_is_a_failed_trial_and_the_search_goes_on(monkeypatch, tmp_path,
@@ -91,12 +95,7 @@ def test_out_of_memory_is_a_failed_trial_and_the_search_goes_on(monkeypatch, tmp
         return broken
 
     _patch_nth_training(monkeypatch, 2, exhausted)
-    summary, ts = _search(tmp_path, data, "oom")
-    assert summary.ended == "done"
-    assert len(H.counted(ts)) == N, H.summary(ts)
-    failed = [t for t in ts if t.state == TrialState.FAIL]
-    assert len(failed) == 1, H.summary(ts)
-    assert failed[0].user_attrs["fail_reason"] == "out of memory: MemoryError"
-    assert not H.running(ts)
+    failed = _the_failed_trial(*_search(tmp_path, data, "oom"))
+    assert failed.user_attrs["fail_reason"] == "out of memory: MemoryError"
     gc.collect()
     assert refs and refs[0]() is None  # the failed model's memory was released
