@@ -9,7 +9,6 @@ on other machines cooperate the same way as local ones.
 
 from __future__ import annotations
 
-import contextlib
 import multiprocessing as mp
 import os
 import random
@@ -154,9 +153,24 @@ def _worker_main(config: SearchConfig, worker: int, threads: int) -> None:
     torch.set_num_threads(threads)
     study, objective, _, _ = _prepare(config, None, worker)
     deadline = time.time() + config.timeout if config.timeout else None
-    with contextlib.suppress(KeyboardInterrupt):
+    signal.signal(signal.SIGINT, _interrupt_once)
+    try:
         work(study, objective, config.trials, deadline,
              max_idle=config.max_samples or MAX_IDLE)
+    except KeyboardInterrupt:
+        pass
+    except Exception as e:
+        # An interrupt that lands inside Optuna's own write of a trial state surfaces as
+        # an unrelated error (UnboundLocalError in optuna 5); it is still a clean stop.
+        if not isinstance(e.__context__, KeyboardInterrupt):
+            raise
+
+
+def _interrupt_once(signum: int, frame: Any) -> None:
+    """A terminal's Ctrl-C reaches a worker, then the parent forwards another: only the
+    first may interrupt, or the second cuts short the write that marks the trial FAIL."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    raise KeyboardInterrupt
 
 
 def _run_workers(config: SearchConfig, study: optuna.Study, monitor: Monitor,
