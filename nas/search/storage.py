@@ -3,7 +3,8 @@
 - default: sqlite at ``studies/<study>.db``, in WAL mode with a 60 s busy timeout, so
   several worker processes share it without "database is locked" errors;
 - ``sqlite:///path.db``, ``postgresql://user@host/db``, ``mysql://...``: RDB storages with
-  Optuna's heartbeat (a killed worker's trial is failed after ``GRACE_S`` and retried once);
+  Optuna's heartbeat (a killed worker's trial is failed after the grace period of
+  ``nas.search.distributed`` and retried once);
 - ``journal:///path.log`` or a path ending in ``.log``/``.journal``: Optuna's journal file
   storage (append-only log with a file lock; the storage Optuna recommends for many
   processes on one machine or NFS).
@@ -37,8 +38,6 @@ from nas.search.distributed import (
 warnings.filterwarnings("ignore", category=optuna.exceptions.ExperimentalWarning)
 
 STUDIES_DIR = Path("studies")
-HEARTBEAT_S = 10  # seconds between a running trial's heartbeats (RDB storages)
-GRACE_S = 40  # seconds without a heartbeat before a running trial counts as dead
 SQLITE_TIMEOUT_S = 60  # how long a writer waits for sqlite's lock before failing
 JOURNAL_SUFFIXES = (".log", ".journal")
 URL_HELP = ("expected sqlite:///file.db, postgresql://user@host/db, mysql://user@host/db, "
@@ -148,7 +147,7 @@ def fail_dead_local_trials(study: optuna.Study) -> list[int]:
     """Fail RUNNING trials started on this host by a process that no longer exists.
 
     After a SIGKILL the killed trial stays RUNNING; with heartbeats it would be failed
-    after ``GRACE_S``, without (journal storage) never. Numbers of the failed trials.
+    after the heartbeat grace period, without (journal storage) never. Numbers of the failed trials.
     """
     host = socket.gethostname()
     failed = []
