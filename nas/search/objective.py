@@ -75,7 +75,7 @@ class Objective:
         reused = self._reuse(trial, genome, trials)
         if reused is not None:
             return reused
-        self._claim(trial, trials)
+        self._claim(trial, trials, genome.arch_id)
         return self._train(trial, genome, s.params, s.macs, trials)
 
     # ------------------------------------------------------------------ duplicates
@@ -101,19 +101,28 @@ class Objective:
             raise optuna.TrialPruned(f"trial {running[0].number} is training this architecture")
         return None
 
-    def _claim(self, trial: optuna.Trial, seen: list[FrozenTrial]) -> None:
+    def _claim(self, trial: optuna.Trial, seen: list[FrozenTrial], arch_id: str) -> None:
         """Take a training slot unless ``target`` is already met or taken.
 
         Write-then-read: the claim is written before the others' are counted, so of two
-        workers racing for the last slot at least one sees both claims and backs off.
+        workers racing for the last slot, or for the same architecture, at least one sees
+        both claims and backs off (for an architecture: the later trial number).
         """
         if _claimed(seen, trial.number) >= self.target:
             _set(trial, status=R.SURPLUS, **NOT_TRAINED)
             raise optuna.TrialPruned("target already reached")
         trial.set_user_attr("status", R.TRAINING)
-        if _claimed(trial.study.get_trials(deepcopy=False), trial.number) >= self.target:
+        after = trial.study.get_trials(deepcopy=False)
+        if _claimed(after, trial.number) >= self.target:
             _set(trial, status=R.SURPLUS, **NOT_TRAINED)
             raise optuna.TrialPruned("target reached by other workers")
+        twin = next((t for t in after if t.number < trial.number
+                     and t.state == TrialState.RUNNING
+                     and t.user_attrs.get("status") == R.TRAINING
+                     and t.user_attrs.get("arch_id") == arch_id), None)
+        if twin is not None:
+            _set(trial, status=R.IN_FLIGHT, duplicate_of=twin.number, **NOT_TRAINED)
+            raise optuna.TrialPruned(f"trial {twin.number} is training this architecture")
 
     # -------------------------------------------------------------------- training
 
