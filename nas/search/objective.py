@@ -116,10 +116,12 @@ class Objective:
         if _claimed(after, trial.number) >= self.target:
             _set(trial, status=R.SURPLUS, **NOT_TRAINED)
             raise optuna.TrialPruned("target reached by other workers")
-        twin = next((t for t in after if t.number < trial.number
-                     and t.state == TrialState.RUNNING
-                     and t.user_attrs.get("status") == R.TRAINING
-                     and t.user_attrs.get("arch_id") == arch_id), None)
+        twin = next((t for t in after if t.number != trial.number
+                     and t.user_attrs.get("arch_id") == arch_id
+                     and (R.is_counted(t) or (t.number < trial.number
+                                              and t.state == TrialState.RUNNING
+                                              and t.user_attrs.get("status") == R.TRAINING))),
+                    None)  # a twin may also have finished since `seen` was read
         if twin is not None:
             _set(trial, status=R.IN_FLIGHT, duplicate_of=twin.number, **NOT_TRAINED)
             raise optuna.TrialPruned(f"trial {twin.number} is training this architecture")
