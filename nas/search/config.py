@@ -65,6 +65,11 @@ class SearchConfig:
         return {"space": self.space_name, "budget": self.budget, "rf_min": self.rf_min,
                 "macs_budget": self.macs_budget, "objectives": self.objectives}
 
+    def recorded_attrs(self) -> dict[str, Any]:
+        """Stored once, not compared: ``nas retrain`` defaults to the search's data, and
+        the path may legitimately differ between the machines of one distributed study."""
+        return {"data": self.data}
+
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
         d["space"] = self.space_name

@@ -126,7 +126,8 @@ def _prepare(config: SearchConfig, data: Dataset | None, worker: int = 0
     name = config.study or default_study_name(space.name, config.budget)
     url = storage_url(config.storage, name)
     directions = ["maximize", "minimize", "minimize"][:config.objectives]
-    probe = open_study(url, name, directions, None, config.study_attrs())
+    probe = open_study(url, name, directions, None, config.study_attrs(),
+                       config.recorded_attrs())
     seed = config.seed + 1009 * worker + len(probe.get_trials(deepcopy=False))
     sampler = make_sampler(config.sampler, seed, config.trials)
     study = optuna.load_study(study_name=name, storage=probe._storage, sampler=sampler)

@@ -101,11 +101,12 @@ def make_storage(url: str, heartbeat: bool = True) -> BaseStorage:
 
 
 def open_study(url: str, name: str, directions: list[str], sampler: Any,
-               attrs: dict[str, Any]) -> optuna.Study:
+               attrs: dict[str, Any], recorded: dict[str, Any] | None = None) -> optuna.Study:
     """Create or resume study ``name``; NasError if it exists with other settings.
 
     ``attrs`` (space, budget, limits, objectives) are stored on a new study and compared
     on resume: mixing budgets or spaces in one study would corrupt its Pareto front.
+    ``recorded`` (the data spec) is stored when missing and never compared.
     """
     storage = make_storage(url)
     try:
@@ -120,11 +121,13 @@ def open_study(url: str, name: str, directions: list[str], sampler: Any,
         for k, v in attrs.items():
             study.set_user_attr(k, v)
         study.set_metric_names(["val_acc", "params", "macs"][:len(directions)])
-        return study
     for k, v in attrs.items():
         if k in old and old[k] != v:
             raise NasError(f"study {name!r} in {url} was created with {k}={old[k]!r}, not "
                            f"{v!r}: rerun with the same flags, or pick a new --study")
+    for k, v in (recorded or {}).items():
+        if k not in old:
+            study.set_user_attr(k, v)
     return study
 
 

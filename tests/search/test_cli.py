@@ -55,6 +55,15 @@ def test_search_cli_prints_front_and_commands(tmp_path, monkeypatch, npz):
     assert summary["stats"]["counted"] == 2 and summary["ended"] == "done"
 
 
+def test_retrain_defaults_to_the_data_the_search_used(tmp_path, monkeypatch, npz):
+    monkeypatch.chdir(tmp_path)
+    assert run("search", "--budget", "30k", "--space", "small", "--trials", "1", "--data",
+               str(npz), "--proxy-epochs", "1", "--quiet").exit_code == 0
+    out = run("retrain", "studies/small-30k.db", "--top", "1", "--epochs", "1")
+    assert out.exit_code == 0, out.output  # no --data: cifar10 would not load here
+    assert f"data `{npz}`" in (tmp_path / "results" / "small-30k" / "summary.md").read_text()
+
+
 def test_spaces_lists_every_space_with_its_range():
     out = run("spaces", "--json")
     assert out.exit_code == 0, out.output
