@@ -105,8 +105,9 @@ class Objective:
         """Take a training slot unless ``target`` is already met or taken.
 
         Write-then-read: the claim is written before the others' are counted, so of two
-        workers racing for the last slot, or for the same architecture, at least one sees
-        both claims and backs off (for an architecture: the later trial number).
+        workers racing for the last slot, or for the same architecture, the one that reads
+        second sees both claims and backs off. (If both read after both wrote, both back
+        off: a lost sample, never an architecture trained twice.)
         """
         if _claimed(seen, trial.number) >= self.target:
             _set(trial, status=R.SURPLUS, **NOT_TRAINED)
@@ -117,12 +118,8 @@ class Objective:
             _set(trial, status=R.SURPLUS, **NOT_TRAINED)
             raise optuna.TrialPruned("target reached by other workers")
         twin = next((t for t in after if t.number != trial.number
-                     and t.user_attrs.get("arch_id") == arch_id
-                     and (R.is_counted(t) or (t.number < trial.number
-                                              and t.state == TrialState.RUNNING
-                                              and t.user_attrs.get("status") == R.TRAINING))),
-                    None)  # a twin may also have finished since `seen` was read
-        if twin is not None:
+                     and t.user_attrs.get("arch_id") == arch_id and _holds_slot(t)), None)
+        if twin is not None:  # a twin may also have finished since `seen` was read
             _set(trial, status=R.IN_FLIGHT, duplicate_of=twin.number, **NOT_TRAINED)
             raise optuna.TrialPruned(f"trial {twin.number} is training this architecture")
 
@@ -163,11 +160,15 @@ class Objective:
         return self._values(result.val_acc, params, macs)
 
 
+def _holds_slot(t: FrozenTrial) -> bool:
+    """Counted, or RUNNING with a training claim written."""
+    return R.is_counted(t) or (t.state == TrialState.RUNNING
+                               and t.user_attrs.get("status") == R.TRAINING)
+
+
 def _claimed(trials: list[FrozenTrial], me: int) -> int:
-    """Counted trials plus other RUNNING trials holding a training slot."""
-    return sum(1 for t in trials if t.number != me and (
-        R.is_counted(t) or (t.state == TrialState.RUNNING
-                            and t.user_attrs.get("status") == R.TRAINING)))
+    """Training slots held by trials other than ``me``."""
+    return sum(1 for t in trials if t.number != me and _holds_slot(t))
 
 
 def _fail(trial: optuna.Trial, reason: str, curve: list[float]) -> None:
