@@ -16,7 +16,7 @@ from typing import Any
 
 import optuna
 import torch
-from optuna.trial import FrozenTrial, TrialState
+from optuna.trial import FrozenTrial
 
 from nas.builder import build
 from nas.data import Dataset
@@ -94,8 +94,7 @@ class Objective:
             if a["status"] == R.STOPPED:  # stopped early: no full result to report
                 raise optuna.TrialPruned(f"duplicate of trial {first.number} (stopped early)")
             return self._values(a["val_acc"], a["params"], a["macs"])
-        running = [t for t in same if t.state == TrialState.RUNNING
-                   and t.user_attrs.get("status") == R.TRAINING]
+        running = [t for t in same if R.holds_slot(t)]  # none counted: these are RUNNING
         if running:
             _set(trial, status=R.IN_FLIGHT, duplicate_of=running[0].number, **NOT_TRAINED)
             raise optuna.TrialPruned(f"trial {running[0].number} is training this architecture")
@@ -118,7 +117,7 @@ class Objective:
             _set(trial, status=R.SURPLUS, **NOT_TRAINED)
             raise optuna.TrialPruned("target reached by other workers")
         twin = next((t for t in after if t.number != trial.number
-                     and t.user_attrs.get("arch_id") == arch_id and _holds_slot(t)), None)
+                     and t.user_attrs.get("arch_id") == arch_id and R.holds_slot(t)), None)
         if twin is not None:  # a twin may also have finished since `seen` was read
             _set(trial, status=R.IN_FLIGHT, duplicate_of=twin.number, **NOT_TRAINED)
             raise optuna.TrialPruned(f"trial {twin.number} is training this architecture")
@@ -160,15 +159,9 @@ class Objective:
         return self._values(result.val_acc, params, macs)
 
 
-def _holds_slot(t: FrozenTrial) -> bool:
-    """Counted, or RUNNING with a training claim written."""
-    return R.is_counted(t) or (t.state == TrialState.RUNNING
-                               and t.user_attrs.get("status") == R.TRAINING)
-
-
 def _claimed(trials: list[FrozenTrial], me: int) -> int:
     """Training slots held by trials other than ``me``."""
-    return sum(1 for t in trials if t.number != me and _holds_slot(t))
+    return sum(1 for t in trials if t.number != me and R.holds_slot(t))
 
 
 def _fail(trial: optuna.Trial, reason: str, curve: list[float]) -> None:

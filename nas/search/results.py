@@ -49,6 +49,11 @@ def is_counted(t: FrozenTrial) -> bool:
     return t.state in (TrialState.COMPLETE, TrialState.PRUNED) and status(t) in COUNTED
 
 
+def holds_slot(t: FrozenTrial) -> bool:
+    """Counted, or RUNNING with a training claim written: takes one of ``--trials``."""
+    return is_counted(t) or (t.state == TrialState.RUNNING and status(t) == TRAINING)
+
+
 def _trials(source: optuna.Study | Iterable[FrozenTrial]) -> list[FrozenTrial]:
     if isinstance(source, optuna.Study):
         return source.get_trials(deepcopy=False)

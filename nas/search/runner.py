@@ -19,7 +19,7 @@ from typing import Any
 
 import optuna
 import torch
-from optuna.trial import FrozenTrial, TrialState
+from optuna.trial import FrozenTrial
 
 from nas.data import Dataset, load_dataset
 from nas.search import results as R
@@ -87,9 +87,7 @@ def make_sampler(name: str, seed: int, trials: int) -> optuna.samplers.BaseSampl
 def _claims(trials: list[FrozenTrial]) -> tuple[int, int]:
     """(counted trials, RUNNING trials holding a training slot)."""
     counted = sum(1 for t in trials if R.is_counted(t))
-    running = sum(1 for t in trials if t.state == TrialState.RUNNING
-                  and t.user_attrs.get("status") == R.TRAINING)
-    return counted, running
+    return counted, sum(1 for t in trials if R.holds_slot(t)) - counted
 
 
 def work(study: optuna.Study, objective: Objective, target: int, deadline: float | None,
