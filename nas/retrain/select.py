@@ -1,4 +1,5 @@
-"""Which searched architectures deserve a full retrain: Pareto-optimal trained trials.
+"""Which searched architectures deserve a full retrain: Pareto-optimal trained trials,
+or (``accuracy``) simply the highest proxy accuracies under the study's budget.
 
 The front is ``nas.search``'s: trials that finished proxy training (status ``trained``,
 one per architecture), compared on the user attrs ``val_acc`` (maximise) and ``params``
@@ -17,7 +18,7 @@ from optuna.trial import FrozenTrial
 from nas.errors import NasError
 from nas.search.results import pareto_front, trained_trials
 
-PICKS = ("best", "spread")
+PICKS = ("best", "spread", "accuracy")
 
 
 @dataclass(frozen=True)
@@ -62,7 +63,12 @@ def _spread(front: Sequence[FrozenTrial], k: int) -> list[FrozenTrial]:
 
 def pick(study: optuna.Study, top: int, how: str = "best") -> list[Pick]:
     """``top`` trials from the Pareto front (``best``: highest val_acc; ``spread``: even
-    along params). If the front is smaller than ``top``, the next fronts fill in."""
+    along params). If the front is smaller than ``top``, the next fronts fill in.
+
+    ``accuracy`` ignores the front: the ``top`` highest proxy val_acc at any size within
+    the budget. Short proxies favour small nets that learn fast, so the front can hide a
+    larger net a hair behind that gains more from full training.
+    """
     if how not in PICKS:
         raise NasError(f"--pick must be one of {', '.join(PICKS)}, got {how!r}")
     if top < 1:
@@ -70,8 +76,13 @@ def pick(study: optuna.Study, top: int, how: str = "best") -> list[Pick]:
     trials = trained_trials(study)
     if not trials:
         raise NasError(f"study {study.study_name!r} has no trained trials to retrain")
+    fronts = pareto_ranks(trials)
+    if how == "accuracy":
+        rank = {t.number: r for r, front in enumerate(fronts, start=1) for t in front}
+        return [Pick(t, rank[t.number], _reason(t, rank[t.number], len(fronts[0]), how))
+                for t in _by_acc(trials)[:top]]
     picks: list[Pick] = []
-    for rank, front in enumerate(pareto_ranks(trials), start=1):
+    for rank, front in enumerate(fronts, start=1):
         need = top - len(picks)
         if need <= 0:
             break
@@ -82,8 +93,14 @@ def pick(study: optuna.Study, top: int, how: str = "best") -> list[Pick]:
 
 
 def _reason(t: FrozenTrial, rank: int, n: int, how: str) -> str:
-    where = "on the Pareto front" if rank == 1 else f"on Pareto rank {rank} (front too small)"
-    why = "highest proxy val_acc" if how == "best" else "spread along params"
+    if how == "accuracy":
+        where = f"of all trained trials (Pareto rank {rank}; the front has"
+        why, n_text = "highest proxy val_acc", f"{n} points)"
+    else:
+        where = ("on the Pareto front" if rank == 1
+                 else f"on Pareto rank {rank} (front too small)")
+        why = "highest proxy val_acc" if how == "best" else "spread along params"
+        n_text = f"({n} points)"
     a = t.user_attrs
-    return (f"trial {t.number}: {why} {where} ({n} points), val_acc {a['val_acc']:.4f}, "
+    return (f"trial {t.number}: {why} {where} {n_text}, val_acc {a['val_acc']:.4f}, "
             f"{int(a['params']):,} params")

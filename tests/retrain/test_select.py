@@ -42,6 +42,15 @@ def test_small_front_is_filled_from_next_rank(study):
     assert "front too small" in picks[-1].reason
 
 
+def test_accuracy_picks_ignore_the_front(study):
+    """A dominated net with the second-best proxy accuracy is picked before a front one."""
+    picks = pick(study, 3, "accuracy")
+    assert genomes(p.trial for p in picks) == [
+        "cv_c12/ds_c24_s2/head", "cv_c16/ds_c32_s2/head", "cv_c8/ds_c16_s2/head"]
+    assert [p.rank for p in picks] == [1, 2, 1]
+    assert "of all trained trials (Pareto rank 2" in picks[1].reason
+
+
 @pytest.mark.parametrize(("top", "how"), [(0, "best"), (1, "worst")])
 def test_bad_pick_arguments(study, top, how):
     with pytest.raises(NasError):

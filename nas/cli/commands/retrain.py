@@ -15,7 +15,8 @@ STUDY_HELP = "Only needed when the storage holds several studies."
 @click.option("--top", default=3, show_default=True, type=click.IntRange(min=1),
               help="How many Pareto-optimal trials to retrain.")
 @click.option("--pick", "how", default="best", show_default=True, type=click.Choice(PICKS),
-              help="best: highest proxy val acc on the front; spread: even along params.")
+              help="best: highest proxy val acc on the front; spread: even along params; "
+              "accuracy: highest proxy val acc at any size (bigger nets a hair behind).")
 @click.option("--epochs", type=click.IntRange(min=1),
               help="Epochs of full training [default: the 'full' preset's, 40].")
 @click.option("--seeds", default=1, show_default=True, type=click.IntRange(min=1),
