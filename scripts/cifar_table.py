@@ -1,6 +1,7 @@
 """Print the markdown tables of results/README.md from the files scripts/cifar_budgets.sh
-writes: ``<out>/cifar-<N>k/summary.csv`` (retrained search results) and
-``<out>/baselines/<name>/result.json`` (zoo baselines trained with the same recipe).
+writes: ``<out>/search-<N>k.json`` (search summaries), ``<out>/cifar-<N>k/summary.csv``
+(retrained search results) and ``<out>/baselines/<name>/result.json`` (zoo baselines
+trained with the same recipe).
 
     python scripts/cifar_table.py [results/cifar]
 """
@@ -41,6 +42,23 @@ def _baselines(out: Path) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def _searches(out: Path) -> pd.DataFrame:
+    rows = []
+    for f in sorted(out.glob("search-*k.json"), key=lambda f: int(f.stem[7:-1])):
+        d = json.loads(f.read_text())
+        s = d["stats"]
+        rows.append({
+            "study": d["study"], "trained (full + stopped)":
+                f"{s['counted']} ({s['trained']} + {s['stopped']})",
+            "rejected": s["rejected"], "duplicates reused": s["duplicates"],
+            "failed": s["failed"],
+            "feasible (after trial 20)": f"{s['feasible']:.0%} ({s['feasible_after']:.0%})",
+            "screening ms": f"{s['screen_ms_mean']:.1f}",
+            "best proxy val acc": s["best_val_acc"],
+            "proxy training s": s["seconds_trained"]})
+    return pd.DataFrame(rows)
+
+
 def _cell(v: object) -> str:
     """Accuracies (fractions) to 4 places; counts and seconds with thousands separators."""
     if isinstance(v, numbers.Integral):
@@ -58,6 +76,10 @@ def _markdown(df: pd.DataFrame) -> str:
 
 
 def main(out: Path) -> None:
+    searches = _searches(out)
+    if len(searches):
+        print("\n### Searches\n")
+        print(_markdown(searches))
     found, base = _found(out), _baselines(out)
     for name in sorted(set(found.get("budget_dir", [])), key=lambda n: int(n[6:-1])):
         budget = int(name[6:-1]) * 1000
