@@ -18,6 +18,9 @@ import pandas as pd
 from nas.analysis import analyze
 
 COLUMNS = ["model", "params", "MACs", "rf", "val acc", "test acc", "epochs", "train s"]
+# Seed 001 was designed for "<400k" but its reproduction has 401,194 params: baselines within
+# 1% over a budget are listed with that budget, marked, so no seed meant for it is dropped.
+SLACK = 1.01
 
 
 def _found(out: Path) -> pd.DataFrame:
@@ -83,8 +86,11 @@ def main(out: Path) -> None:
     found, base = _found(out), _baselines(out)
     for name in sorted(set(found.get("budget_dir", [])), key=lambda n: int(n[6:-1])):
         budget = int(name[6:-1]) * 1000
-        table = pd.concat([found[found.budget_dir == name].drop(columns="budget_dir"),
-                           base[base.params <= budget] if len(base) else base])
+        near = base[base.params <= budget * SLACK].copy() if len(base) else base
+        if len(near):
+            over = near.params > budget
+            near.loc[over, "model"] = near.loc[over, "model"] + " (over budget)"
+        table = pd.concat([found[found.budget_dir == name].drop(columns="budget_dir"), near])
         table = table.sort_values("test acc", ascending=False)
         print(f"\n### Budget {budget:,} parameters\n")
         print(_markdown(table[COLUMNS]))
