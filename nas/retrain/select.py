@@ -94,13 +94,12 @@ def pick(study: optuna.Study, top: int, how: str = "best") -> list[Pick]:
 
 def _reason(t: FrozenTrial, rank: int, n: int, how: str) -> str:
     if how == "accuracy":
-        where = f"of all trained trials (Pareto rank {rank}; the front has"
-        why, n_text = "highest proxy val_acc", f"{n} points)"
+        where = f"of all trained trials (Pareto rank {rank}; the front has {n} points)"
+    elif rank == 1:
+        where = f"on the Pareto front ({n} points)"
     else:
-        where = ("on the Pareto front" if rank == 1
-                 else f"on Pareto rank {rank} (front too small)")
-        why = "highest proxy val_acc" if how == "best" else "spread along params"
-        n_text = f"({n} points)"
+        where = f"on Pareto rank {rank} (front too small) ({n} points)"
+    why = "spread along params" if how == "spread" else "highest proxy val_acc"
     a = t.user_attrs
-    return (f"trial {t.number}: {why} {where} {n_text}, val_acc {a['val_acc']:.4f}, "
+    return (f"trial {t.number}: {why} {where}, val_acc {a['val_acc']:.4f}, "
             f"{int(a['params']):,} params")
