@@ -8,7 +8,6 @@ and, when ``chromium`` is on PATH, ``<out>/pareto.png`` (a headless screenshot).
 
 from __future__ import annotations
 
-import json
 import math
 import shutil
 import subprocess
@@ -19,12 +18,12 @@ from pathlib import Path
 import optuna
 import pandas as pd
 import plotly.graph_objects as go
+from cifar_table import baseline_runs  # scripts/ is on sys.path when run as a script
 from plotly.subplots import make_subplots
 
 from nas.search.results import pareto_front, trained_trials
 
 BUDGETS = (100_000, 200_000, 400_000)
-SLACK = 1.01  # as scripts/cifar_table.py: seed 001 (401,194) sits with the 400k budget
 WIDTH, HEIGHT = 1500, 820
 
 
@@ -52,8 +51,7 @@ def _final(fig: go.Figure, out: Path, budget: int, col: int) -> int:
                     mode="markers+text", text=found["arch_id"], textposition="bottom center",
                     name="nas pick (retrained)", showlegend=col == 1,
                     marker={"symbol": "star", "size": 15, "color": "#e6550d"})
-    base = [json.loads(f.read_text()) for f in sorted(out.glob("baselines/*/result.json"))]
-    base = [b for b in base if b["params"] <= budget * SLACK]
+    base = baseline_runs(out, budget)
     fig.add_scatter(x=[b["params"] for b in base], y=[b["test_acc"] for b in base],
                     row=2, col=col, mode="markers+text", text=[b["name"] for b in base],
                     textposition="top center", name="zoo baseline", showlegend=col == 1,

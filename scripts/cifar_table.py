@@ -34,10 +34,16 @@ def _found(out: Path) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def baseline_runs(out: Path, budget: int | None = None) -> list[dict]:
+    """``nas train`` result.json of each zoo baseline, those within ``budget * SLACK``
+    params when a budget is given."""
+    runs = [json.loads(f.read_text()) for f in sorted(out.glob("baselines/*/result.json"))]
+    return [d for d in runs if budget is None or d["params"] <= budget * SLACK]
+
+
 def _baselines(out: Path) -> pd.DataFrame:
     rows = []
-    for f in sorted(out.glob("baselines/*/result.json")):
-        d = json.loads(f.read_text())
+    for d in baseline_runs(out):
         a = analyze(d["genome"])
         rows.append({"model": f"zoo `{d['name']}`", "params": d["params"], "MACs": a.macs,
                      "rf": a.rf, "val acc": d["val_acc"], "test acc": d["test_acc"],
