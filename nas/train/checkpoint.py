@@ -15,9 +15,11 @@ from typing import Any
 import torch
 
 from nas.errors import NasError
+from nas.train.config import TrainConfig
 from nas.train.metrics import EpochMetrics
 
 VERSION = 1
+_DEFAULTS = TrainConfig().to_dict()
 
 
 class CheckpointError(NasError):
@@ -56,7 +58,7 @@ def load(path: Path, genome: str | None, config: dict[str, Any]) -> dict[str, An
     if state.get("genome") != genome:
         raise CheckpointError(f"checkpoint {path} is for genome {state.get('genome')}, not "
                               f"{genome}; pass another path or delete it")
-    saved = state.get("config", {})
+    saved = {**_DEFAULTS, **state.get("config", {})}  # options added later: their defaults
     diff = sorted(k for k in config if saved.get(k) != config[k])
     if diff:
         raise CheckpointError(f"checkpoint {path} was written with another config "

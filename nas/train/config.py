@@ -40,6 +40,9 @@ class TrainConfig:
     flip: bool = True  # random horizontal flips while training
     ema: float = 0.0  # EMA decay per step (e.g. 0.999), 0 = off
     tta: bool = True  # evaluate on the image and its mirror, averaged
+    bn_recal: int = 1024  # training images that recompute BN statistics before each
+    # evaluation ("precise BN", nas.train.bn); 0 = use the running averages training left
+    eval_stale: bool = False  # also validate with the stale running averages (measurement)
     compile: bool = False  # torch.compile the training forward/backward
     amp: str = "auto"  # CUDA only: 'auto' = bf16 when supported else fp16; 'none'
     channels_last: bool = True  # faster for these nets on CPU and on CUDA
@@ -56,6 +59,8 @@ class TrainConfig:
             raise ConfigError(f"amp {self.amp!r}: expected one of {AMP_MODES}")
         if not 0.0 <= self.warmup < 1.0 or not 0.0 <= self.ema < 1.0:
             raise ConfigError("warmup and ema must be in [0, 1)")
+        if self.bn_recal < 0:
+            raise ConfigError(f"bn_recal must be >= 0 images, got {self.bn_recal}")
         if self.lr <= 0:
             raise ConfigError(f"lr must be > 0, got {self.lr}")
 

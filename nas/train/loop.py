@@ -17,6 +17,7 @@ from torch import nn
 
 from nas.data import Dataset, TrainLoader
 from nas.train import checkpoint as ckpt
+from nas.train.bn import recalibrate_bn
 from nas.train.config import TrainConfig, preset
 from nas.train.device import pick_device
 from nas.train.evaluate import evaluate
@@ -115,9 +116,22 @@ def _epoch(stepper: Stepper, loader: TrainLoader, data: Dataset, config: TrainCo
                 raise TrainingDiverged(epoch, i, mean)
             rep.step(i, mean, correct.item() / n, n)
     t_train = time.perf_counter() - t0
-    val_loss, val_acc = evaluate(stepper.eval_model, data, "val", config.eval_batch_size,
-                                 config.tta, config.amp, config.channels_last)
+    (val_loss, val_acc), stale = _validate(stepper.eval_model, data, config)
     m = EpochMetrics(epoch=epoch, train_loss=loss_sum.item() / n, train_acc=correct.item() / n,
                      val_loss=val_loss, val_acc=val_acc, lr=stepper.lr,
-                     seconds=time.perf_counter() - t0)
+                     seconds=time.perf_counter() - t0, val_acc_stale=stale)
     return m, t_train, n
+
+
+def _validate(model: nn.Module, data: Dataset,
+              config: TrainConfig) -> tuple[tuple[float, float], float | None]:
+    """(val loss, val acc) after precise-BN recalibration, and the stale-statistics val acc
+    when ``config.eval_stale`` asks for it (None otherwise)."""
+    def val() -> tuple[float, float]:
+        return evaluate(model, data, "val", config.eval_batch_size, config.tta, config.amp,
+                        config.channels_last)
+
+    stale = val()[1] if config.eval_stale else None
+    if config.bn_recal:
+        recalibrate_bn(model, data, config.bn_recal, config.batch_size, config.channels_last)
+    return val(), stale

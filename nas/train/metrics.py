@@ -17,7 +17,9 @@ class TrainingDiverged(RuntimeError):
 class EpochMetrics:
     """One finished epoch. Accuracies are fractions (0..1); train figures are on augmented
     batches with label smoothing, val figures on the validation split (TTA if enabled);
-    ``lr`` is the last step's; ``seconds`` is the epoch's wall time incl. validation."""
+    ``lr`` is the last step's; ``seconds`` is the epoch's wall time incl. validation.
+    ``val_acc_stale`` is the validation accuracy with the running BN statistics training
+    left, before recalibration (only when ``TrainConfig.eval_stale``)."""
 
     epoch: int  # 1-based
     train_loss: float
@@ -26,6 +28,7 @@ class EpochMetrics:
     val_acc: float
     lr: float
     seconds: float
+    val_acc_stale: float | None = None
 
 
 @dataclass
