@@ -113,3 +113,13 @@ def next_unit(study: optuna.Study, plan: Plan, runs_dir: Path,
 
 def run_dir(runs_dir: Path, arch: Arch) -> Path:
     return runs_dir / arch.arch_id
+
+
+def arch_key(arch: Arch) -> str:
+    return f"arch:{arch.arch_id}"
+
+
+def arch_facts(study: optuna.Study) -> dict[str, dict[str, Any]]:
+    """arch_id -> its recorded facts (zero-cost scores and their milliseconds)."""
+    return {k.removeprefix("arch:"): v for k, v in study.user_attrs.items()
+            if k.startswith("arch:")}

@@ -20,7 +20,15 @@ from optuna.trial import TrialState
 from nas.builder import build
 from nas.data import Dataset
 from nas.fidelity.plan import Arch, Plan, Run
-from nas.fidelity.store import claimed, fail_orphans, finished, next_unit, worker_name
+from nas.fidelity.store import (
+    arch_facts,
+    arch_key,
+    claimed,
+    fail_orphans,
+    finished,
+    next_unit,
+    worker_name,
+)
 from nas.genome import Genome
 from nas.train import TrainingDiverged, preset, train
 
@@ -73,9 +81,26 @@ def record(study: optuna.Study, arch: Arch, run: Run, data: Dataset, runs_dir: P
     return out
 
 
+def score_archs(study: optuna.Study, plan: Plan, data: Dataset, seed: int = 0) -> int:
+    """Record the zero-cost scores of every architecture that has none yet (seconds each;
+    deterministic, so two workers racing here write the same values). Returns how many."""
+    from nas.zerocost import score_genome
+
+    have = arch_facts(study)
+    todo = [a for a in plan.archs if a.arch_id not in have]
+    for arch in todo:
+        scores = score_genome(arch.genome, data, seed)
+        study.set_user_attr(arch_key(arch), {
+            "zero_cost": {k: v for k, (v, _) in scores.items()},
+            "zero_cost_ms": {k: round(ms, 1) for k, (_, ms) in scores.items()}})
+    return len(todo)
+
+
 def work(study: optuna.Study, plan: Plan, data: Dataset, runs_dir: Path, seed: int = 0,
          device: str | None = None, log: Log = print) -> int:
-    """Run unfinished units until none is left for this worker; returns runs trained."""
+    """Score, then run unfinished units until none is left for this worker; returns
+    runs trained."""
+    score_archs(study, plan, data, seed)
     skip: set[tuple[str, str]] = set()
     trained = 0
     while (unit := next_unit(study, plan, runs_dir, skip)) is not None:

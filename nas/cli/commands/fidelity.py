@@ -53,6 +53,8 @@ def fidelity(study: str | None, storage: str | None, data: str, space: str, budg
     Rerun the same command to resume (runs checkpoint after every epoch); several
     commands with the same --storage share the work.
     """
+    import optuna
+
     from nas.fidelity.report import report
     from nas.fidelity.run import FidelityConfig, run_fidelity
 
@@ -61,6 +63,7 @@ def fidelity(study: str | None, storage: str | None, data: str, space: str, budg
         study=name, storage=storage, data=data, space=space, budget=budget, n=n,
         zoo=tuple(z for z in zoo.split(",") if z), ref_epochs=ref_epochs, seed=seed,
         workers=workers, threads=threads, device=device, runs_dir=Path(runs_dir))
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
     if not report_only:
         trained = run_fidelity(config)
         click.echo(f"{trained} runs trained by this command")

@@ -1,0 +1,45 @@
+import math
+
+import pytest
+
+from nas.fidelity.stats import bootstrap_ci, kendall_tau, ranks, spearman_rho, top_recall
+
+
+def test_kendall_by_hand():
+    # pairs of (1,2,3,4) vs (1,3,2,4): 5 concordant, 1 discordant -> (5 - 1) / 6
+    assert kendall_tau([1, 2, 3, 4], [1, 3, 2, 4]) == pytest.approx(4 / 6)
+    assert kendall_tau([1, 2, 3], [3, 2, 1]) == pytest.approx(-1.0)
+
+
+def test_kendall_tau_b_with_ties_by_hand():
+    # x = (1,1,2), y = (1,2,3): pairs (0,1) tied in x; (0,2),(1,2) concordant
+    # tau_b = 2 / sqrt((3 - 1) * (3 - 0)) = 2 / sqrt(6)
+    assert kendall_tau([1, 1, 2], [1, 2, 3]) == pytest.approx(2 / math.sqrt(6))
+    assert math.isnan(kendall_tau([1, 1, 1], [1, 2, 3]))
+
+
+def test_spearman_by_hand():
+    # ranks (1,2,3,4) vs (1,3,2,4): d^2 = 0+1+1+0 = 2 -> 1 - 6*2 / (4*15) = 0.8
+    assert spearman_rho([10, 20, 30, 40], [1, 3, 2, 4]) == pytest.approx(0.8)
+    assert ranks([5.0, 1.0, 5.0]).tolist() == [2.5, 1.0, 2.5]
+
+
+def test_top_recall_by_hand():
+    ref = [8, 7, 6, 5, 4, 3, 2, 1]  # top quarter: indices 0 and 1
+    assert top_recall([8, 7, 1, 1, 1, 1, 1, 1], ref) == 1.0
+    assert top_recall([8, 1, 7, 1, 1, 1, 1, 1], ref) == 0.5
+    assert top_recall([1, 2, 3, 4, 5, 6, 7, 8], ref) == 0.0
+
+
+def test_bootstrap_interval_contains_the_estimate_and_is_reproducible():
+    x = [0.1, 0.5, 0.2, 0.9, 0.4, 0.7, 0.3, 0.8]
+    y = [0.2, 0.4, 0.1, 0.8, 0.5, 0.9, 0.3, 0.6]
+    lo, hi = bootstrap_ci(kendall_tau, x, y, reps=500, seed=1)
+    assert lo <= kendall_tau(x, y) <= hi and lo < hi
+    assert (lo, hi) == bootstrap_ci(kendall_tau, x, y, reps=500, seed=1)
+    assert bootstrap_ci(kendall_tau, [1, 2, 3], [1, 2, 3], reps=200) == (1.0, 1.0)
+
+
+def test_mismatched_lengths_are_refused():
+    with pytest.raises(ValueError):
+        kendall_tau([1, 2], [1, 2, 3])
