@@ -12,7 +12,7 @@ import torch
 
 from nas.data import load_dataset
 from nas.errors import NasError
-from nas.fidelity.plan import DEFAULT_RUNS, Plan, choose_archs, reference
+from nas.fidelity.plan import DEFAULT_RUNS, Plan, Run, choose_archs, reference
 from nas.fidelity.store import open_fidelity_study
 from nas.fidelity.worker import work
 
@@ -38,6 +38,7 @@ class FidelityConfig:
     threads: int | None = None  # torch threads per worker
     device: str | None = None
     runs_dir: Path = field(default=RUNS_DIR)
+    cheap: tuple[Run, ...] = DEFAULT_RUNS  # the cheap fidelities, in order
 
     @property
     def url(self) -> str:
@@ -47,7 +48,7 @@ class FidelityConfig:
 
     def plan(self) -> Plan:
         archs = choose_archs(self.space, self.budget, self.n, list(self.zoo), self.seed)
-        return Plan(tuple(archs), (*DEFAULT_RUNS, reference(self.ref_epochs)))
+        return Plan(tuple(archs), (*self.cheap, reference(self.ref_epochs)))
 
 
 def open_study(config: FidelityConfig, create: bool = True):  # -> (optuna.Study, Plan)

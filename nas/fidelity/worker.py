@@ -81,13 +81,14 @@ def record(study: optuna.Study, arch: Arch, run: Run, data: Dataset, runs_dir: P
     return out
 
 
-def score_archs(study: optuna.Study, plan: Plan, data: Dataset, seed: int = 0) -> int:
-    """Record the zero-cost scores of every architecture that has none yet (seconds each;
+def score_archs(study: optuna.Study, archs: tuple[Arch, ...], data: Dataset,
+                seed: int = 0) -> int:
+    """Record the zero-cost scores of each of ``archs`` that has none yet (seconds each;
     deterministic, so two workers racing here write the same values). Returns how many."""
     from nas.zerocost import score_genome
 
     have = arch_facts(study)
-    todo = [a for a in plan.archs if a.arch_id not in have]
+    todo = [a for a in archs if a.arch_id not in have]
     for arch in todo:
         scores = score_genome(arch.genome, data, seed)
         study.set_user_attr(arch_key(arch), {
@@ -98,9 +99,9 @@ def score_archs(study: optuna.Study, plan: Plan, data: Dataset, seed: int = 0) -
 
 def work(study: optuna.Study, plan: Plan, data: Dataset, runs_dir: Path, seed: int = 0,
          device: str | None = None, log: Log = print) -> int:
-    """Score, then run unfinished units until none is left for this worker; returns
+    """Run unfinished units until none is left for this worker (scoring each
+    architecture at its first unit), then score any architecture still unscored; returns
     runs trained."""
-    score_archs(study, plan, data, seed)
     skip: set[tuple[str, str]] = set()
     trained = 0
     while (unit := next_unit(study, plan, runs_dir, skip)) is not None:
@@ -113,10 +114,12 @@ def work(study: optuna.Study, plan: Plan, data: Dataset, runs_dir: Path, seed: i
             if key in finished(study):
                 continue
             fail_orphans(study, arch, run)
+            score_archs(study, (arch,), data, seed)
             t0 = time.perf_counter()
             out = record(study, arch, run, data, runs_dir, seed, device)
             trained += 1
             log(_line(arch, run, out, time.perf_counter() - t0))
+    score_archs(study, plan.archs, data, seed)
     return trained
 
 
