@@ -22,7 +22,8 @@ def test_seed003_layer_counts_match_its_summary():
 
 @pytest.mark.parametrize(("name", "low", "high"), [
     ("seed000", 380_000, 400_000), ("seed001", 395_000, 405_000),
-    ("seed002", 150_000, 200_000), ("resnet20", 265_000, 275_000),
+    ("seed002", 150_000, 200_000), ("seed002-strided", 150_000, 200_000),
+    ("resnet20", 265_000, 275_000),
 ])
 def test_close_reproductions_are_near_their_counts(name, low, high):
     assert low <= analyze(ZOO[name].parsed).params < high
@@ -46,3 +47,26 @@ def test_resolve_accepts_names_and_genomes():
     assert resolve("seed004")[1] == ZOO["seed004"].parsed
     name, g = resolve("cv_c8/head")
     assert name == g.arch_id
+
+
+def _dilations_fit(genome) -> list[str]:
+    """Dilated convs and ASPP rates whose outer taps fall outside the map at every pixel."""
+    size, bad = 32, []
+    for b in genome.blocks:
+        if b.op == "mp":
+            size //= b["s"]
+            continue
+        if b.get("s", 1) > 1:
+            size = -(-size // b["s"])
+        rates = b["d"] if b.op == "aspp" else (b.get("d", 1),)
+        bad += [f"{b.to_string()} rate {d} on {size} px" for d in rates if d >= size]
+    return bad
+
+
+@pytest.mark.parametrize("name", [n for n in ZOO if n != "seed002-strided"])
+def test_every_dilation_sees_beyond_its_centre(name):
+    assert _dilations_fit(ZOO[name].parsed) == []
+
+
+def test_the_strided_seed002_is_the_one_that_wastes_its_dilations():
+    assert _dilations_fit(ZOO["seed002-strided"].parsed)
