@@ -83,7 +83,7 @@ def receptive_field(genome: Genome | str | Net) -> int:
 
 def count_params(genome: Genome | str) -> int:
     """Exact trainable parameter count, from a weight-free (meta device) build."""
-    return sum(p.numel() for p in build(_as_genome(genome), "meta").parameters())
+    return _numel(build(_as_genome(genome), "meta"))
 
 
 def analyze(genome: Genome | str, input_size: int = 32) -> Analysis:
@@ -94,7 +94,7 @@ def analyze(genome: Genome | str, input_size: int = 32) -> Analysis:
     """
     g = _as_genome(genome)
     net = build(g, "meta").eval()
-    check_params(g.to_string(), sum(p.numel() for p in net.parameters()))
+    check_params(g.to_string(), _numel(net))
     check_activation("the input", (g.head["i"], input_size, input_size))
     macs, info, shapes = _profile(net, g.head["i"], input_size)
     layers, state = [], (1, 1)
@@ -118,6 +118,7 @@ def analyze(genome: Genome | str, input_size: int = 32) -> Analysis:
 
 
 def _numel(m: nn.Module) -> int:
+    """Trainable numbers in ``m`` (meta tensors count like real ones)."""
     return sum(p.numel() for p in m.parameters())
 
 
