@@ -1,7 +1,8 @@
 """Batched augmentation and normalisation on the data's device: no PIL, no per-image Python.
 
-Random crop with zero padding (as torchvision's ``RandomCrop(32, padding=4)``) and the
-horizontal flip are folded into *one* gather from a once-padded uint8 copy of the training
+Random crop with zero padding (as torchvision's ``RandomCrop(32, padding=4)``; the padding
+scales with the image side, see ``scaled_pad``) and the horizontal flip (optional: wrong
+for digits or text) are folded into *one* gather from a once-padded uint8 copy of the training
 set: each output pixel reads ``padded[i, dy + r, dx + c']`` with ``c'`` reversed for
 flipped images. Cutout zeroes a square after normalisation (0 = the channel mean). Every
 random draw comes from a ``torch.Generator`` seeded with (seed, epoch), so an epoch's batches
@@ -56,6 +57,19 @@ class Normalizer:
         return normalize(x, self.mean, self.std, channels_last)
 
 
+REFERENCE_SIZE = 32  # px: the image side a recipe's ``pad`` is given for (CIFAR's)
+
+
+def scaled_pad(pad: int, size: int) -> int:
+    """Crop padding (px) for ``size``-px images from ``pad`` px at 32 px, rounded half up.
+
+    A fixed 4 px would shift an 8-px image by half its width; scaling keeps the shift the
+    same fraction of the image (1/8 with the default 4), so 8 px get 1 and 96 px get 12,
+    while 32-px images keep exactly ``pad`` and earlier CIFAR results reproduce.
+    """
+    return (2 * pad * size + REFERENCE_SIZE) // (2 * REFERENCE_SIZE)
+
+
 def crop_flip(padded: torch.Tensor, idx: torch.Tensor, pad: int, flip: bool,
               g: torch.Generator) -> torch.Tensor:
     """Random ``size``-px crops of ``padded[idx]`` (NHWC) with random horizontal flips."""
@@ -89,14 +103,16 @@ def cutout(x: torch.Tensor, size: int, g: torch.Generator) -> torch.Tensor:
 class TrainLoader:
     """Shuffled, augmented training batches of a Dataset, generated on its device.
 
-    Pads the training images once (``pad`` px of zeros); each epoch is a permutation and
+    Pads the training images once (``pad`` px of zeros at 32 px, scaled to the images' side
+    by ``scaled_pad``; ``self.pad`` is the px used); each epoch is a permutation and
     drops the last partial batch (a different one each epoch), except that a training set
     smaller than ``batch_size`` makes one batch of everything.
     """
 
     def __init__(self, data: Dataset, batch_size: int, seed: int = 0, pad: int = 4,
                  flip: bool = True, cutout: int = 0, channels_last: bool = True) -> None:
-        self.data, self.seed, self.pad, self.flip = data, seed, pad, flip
+        self.data, self.seed, self.flip = data, seed, flip
+        self.pad = pad = scaled_pad(pad, data.image_size)
         self.cutout, self.channels_last = cutout, channels_last
         self.batch_size = min(batch_size, len(data.y_train))
         self.norm = Normalizer.of(data)

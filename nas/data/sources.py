@@ -18,7 +18,15 @@ HINT = (f"pass --data PATH to an .npz with x_train, y_train, x_test, y_test, or 
 
 
 def read_npz(path: Path) -> dict[str, np.ndarray]:
-    """Every array of an ``.npz`` file (no pickles: a data file must not run code)."""
+    """Every array of an ``.npz`` file (no pickles: a data file must not run code).
+
+    Anything but a zip archive (a text file, a single ``.npy``, a pickle) is refused before
+    numpy sees it, since numpy's own error advises ``allow_pickle``, the wrong fix here.
+    """
+    if not zipfile.is_zipfile(path):
+        raise DataError(f"cannot read {path}: it is not an .npz file (the zip of arrays "
+                        "numpy.savez writes); expected an .npz with x_train, y_train, x_test, "
+                        "y_test (uint8 NHWC images, integer labels)")
     try:
         with np.load(path, allow_pickle=False) as f:
             return {k: f[k] for k in f.files}

@@ -15,6 +15,9 @@ from dataclasses import dataclass
 from typing import Any
 
 ACTIVATIONS = ("relu", "silu", "hswish", "none")
+# Widest layer a genome may ask for (channels, classes, hidden units): 2**16 is far past any
+# CNN's (ResNet-50's widest is 2,048) and keeps every tensor size of a build within int64.
+MAX_WIDTH = 65_536
 
 
 @dataclass(frozen=True)
@@ -37,7 +40,7 @@ def _k(default: int = 3) -> Option:
     return Option("k", "int", default, "kernel size (pixels)", low=1, high=15)
 
 
-_C = Option("c", "int", None, "output channels (required)", low=1)
+_C = Option("c", "int", None, "output channels (required)", low=1, high=MAX_WIDTH)
 _S = Option("s", "int", 1, "stride (1 keeps resolution, 2 halves it)", low=1, high=4)
 _D = Option("d", "int", 1, "dilation (effective kernel d*(k-1)+1)", low=1, high=64)
 _B = Option("b", "bool", False, "conv biases (seeds that keep biases before BN set b1)")
@@ -109,9 +112,9 @@ HEAD = OpSchema(
     "head",
     "global average pooling, dropout, optional hidden linear layer, linear classifier",
     (
-        Option("c", "int", 10, "number of classes", low=2),
-        Option("h", "int", 0, "hidden units of an extra linear layer, 0 = none"),
+        Option("c", "int", 10, "number of classes", low=2, high=MAX_WIDTH),
+        Option("h", "int", 0, "hidden units of an extra linear layer, 0 = none", high=MAX_WIDTH),
         Option("p", "float", 0.0, "dropout before the classifier", high=0.9),
-        Option("i", "int", 3, "input image channels", low=1),
+        Option("i", "int", 3, "input image channels", low=1, high=MAX_WIDTH),
     ),
 )

@@ -36,7 +36,7 @@ class TrainConfig:
     warmup: float = 0.2  # fraction of all steps spent warming up
     start_lr_frac: float = 0.1  # one-cycle starts at lr * this (cosine warm-up starts at 0)
     cutout: int = 0  # px side of the cutout square, 0 = off
-    pad: int = 4  # px of zero padding for the random crop, 0 = no crop
+    pad: int = 4  # px of crop padding at 32 px (scaled to other sizes), 0 = no crop
     flip: bool = True  # random horizontal flips while training
     ema: float = 0.0  # EMA decay per step (e.g. 0.999), 0 = off
     tta: bool = True  # evaluate on the image and its mirror, averaged

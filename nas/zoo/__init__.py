@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from nas.genome import Genome
+from nas.errors import NasError
+from nas.genome import Genome, GenomeError
 
 
 @dataclass(frozen=True)
@@ -95,8 +96,18 @@ ZOO: dict[str, ZooEntry] = {e.name: e for e in (
 
 
 def resolve(name_or_genome: str) -> tuple[str, Genome]:
-    """A zoo name or a genome string -> (display name, genome)."""
+    """A zoo name or a genome string -> (display name, genome).
+
+    A word with none of a genome's separators (``_ , /``) that is not in the zoo is a
+    mistyped name: the error lists the zoo rather than complaining about an unknown op.
+    """
     if name_or_genome in ZOO:
         return name_or_genome, ZOO[name_or_genome].parsed
-    g = Genome.from_string(name_or_genome)
+    try:
+        g = Genome.from_string(name_or_genome)
+    except GenomeError:
+        if any(sep in name_or_genome for sep in "_,/"):
+            raise
+        raise NasError(f"unknown zoo name {name_or_genome!r}: expected one of "
+                       f"{', '.join(ZOO)}, or a genome string such as 'cv_c16/head'") from None
     return g.arch_id, g

@@ -27,6 +27,25 @@ def test_show_table_lists_blocks_and_total():
     assert "ds_c32_s2" in out.output and "total" in out.output
 
 
+def test_unknown_name_lists_the_zoo():
+    p = run("show", "seed999")
+    assert "seed003" in p.stderr and "resnet20" in p.stderr
+
+
+def test_table_title_names_a_genome_once():
+    out = CliRunner().invoke(cli, ["show", "cv_c16,ds_c32_s2/head"])
+    arch_id = json.loads(CliRunner().invoke(cli, ["show", "cv_c16,ds_c32_s2/head", "--json"])
+                         .output)["arch_id"]
+    assert out.output.count(arch_id) == 1
+
+
+def test_json_layers_include_the_head():
+    d = json.loads(CliRunner().invoke(cli, ["show", "seed003", "--json"]).output)
+    assert d["layers"][-1]["block"] == "head_p0.05"
+    assert sum(r["params"] for r in d["layers"]) == d["params"] == 82_474
+    assert sum(r["macs"] for r in d["layers"]) == d["macs"]
+
+
 def test_zoo_lists_every_member():
     out = CliRunner().invoke(cli, ["zoo", "--json"])
     names = {r["name"] for r in json.loads(out.output)}
@@ -38,6 +57,9 @@ def test_zoo_lists_every_member():
     (["show", "cv_c16_k/head"], "bad value '' for option 'k'"),
     (["show", "seed003", "--input-size", "4"], "--input-size"),
     (["show"], "Missing argument"),
+    (["show", "cv_c100000000/head"], "out of range 1..65536"),
+    (["show", "cv_c65536,cv_c65536/head"], "1,000,000,000 parameters"),
+    (["show", "seed999"], "unknown zoo name 'seed999'"),
 ])
 def test_bad_input_is_one_line_exit_2(args, needle):
     p = run(*args)

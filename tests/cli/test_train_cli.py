@@ -37,6 +37,13 @@ def test_train_json_reports_fractions_and_writes_results(npz, tmp_path):
     assert ckpt.stat().st_mtime_ns == written
 
 
+@pytest.mark.parametrize(("flag", "flip"), [([], True), (["--flip"], True), (["--no-flip"], False)])
+def test_flip_option_sets_training_flips_and_mirror_tta(npz, flag, flip):
+    d = _json(CliRunner().invoke(cli, ["train", GENOME, "--data", npz, "--epochs", "1",
+                                       "--subset", "64", "--quiet", "--json", *flag]))
+    assert d["config"]["flip"] is flip and d["config"]["tta"] is flip
+
+
 def test_train_subset_and_data_errors_are_one_line(npz, tmp_path):
     d = _json(CliRunner().invoke(cli, ["train", GENOME, "--data", npz, "--epochs", "1",
                                        "--subset", "64", "--quiet", "--json"]))

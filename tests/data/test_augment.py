@@ -2,7 +2,7 @@ import pytest
 import torch
 
 from nas.data import TrainLoader, eval_batches, make_synthetic
-from nas.data.augment import crop_flip, cutout
+from nas.data.augment import crop_flip, cutout, epoch_generator, normalize, scaled_pad
 
 
 @pytest.fixture(scope="module")
@@ -67,3 +67,27 @@ def test_eval_batches_cover_split_in_order_and_normalise(data):
     x = torch.cat(xs)
     assert x.mean((0, 2, 3)).abs().max() < 1e-3  # train statistics normalise to 0/1
     assert (x.std((0, 2, 3)) - 1).abs().max() < 1e-2
+
+
+@pytest.mark.parametrize(("size", "pad", "expected"), [
+    (32, 4, 4), (8, 4, 1), (16, 4, 2), (28, 4, 4), (20, 4, 3), (96, 4, 12), (8, 0, 0),
+])
+def test_crop_padding_is_the_same_fraction_of_any_image(size, pad, expected):
+    assert scaled_pad(pad, size) == expected
+    data = make_synthetic(n_train=20, n_val=5, n_test=5, image_size=size, num_classes=2)
+    loader = TrainLoader(data, batch_size=8, pad=pad)
+    assert loader.pad == expected
+    assert loader.padded.shape[1] == size + 2 * expected
+
+
+def test_32px_batches_are_the_unscaled_recipe():
+    # CIFAR-sized images keep the 4-px crop bit for bit, so earlier results reproduce.
+    data = make_synthetic(n_train=40, n_val=5, n_test=5, image_size=32, num_classes=2)
+    x, y = next(iter(TrainLoader(data, batch_size=16, seed=3).epoch(1)))
+    g = epoch_generator(3, 1, data.device)
+    idx = torch.randperm(40, generator=g)[:16]
+    padded = torch.nn.functional.pad(data.x_train, (0, 0, 4, 4, 4, 4))
+    raw = crop_flip(padded, idx, 4, True, g)
+    mean = torch.tensor(data.mean) * 255.0
+    std = torch.tensor(data.std) * 255.0
+    assert torch.equal(x, normalize(raw, mean, std)) and torch.equal(y, data.y_train[idx])

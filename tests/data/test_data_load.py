@@ -104,6 +104,22 @@ def test_missing_file_unknown_spec_and_bad_folder(tmp_path):
         load_dataset(str(tmp_path / "junk.npz"))
 
 
+@pytest.mark.parametrize(("name", "content"), [
+    ("labels.txt", b"0 1 2\n3 4 5\n"), ("x.npy", None), ("data.pkl", pickle.dumps([1, 2])),
+], ids=["text", "npy", "pickle"])
+def test_a_file_that_is_no_npz_says_what_was_expected(tmp_path, name, content):
+    path = tmp_path / name
+    if content is None:
+        np.save(path, np.zeros(3))
+    else:
+        path.write_bytes(content)
+    with pytest.raises(DataError) as e:
+        load_dataset(str(path))
+    msg = str(e.value)
+    assert "is not an .npz" in msg and "x_train, y_train, x_test, y_test" in msg
+    assert "pickle" not in msg
+
+
 def _write_batches(root, per_batch=4):
     folder = root / "cifar-10-batches-py"
     folder.mkdir(parents=True)

@@ -13,14 +13,15 @@ from nas.zoo import ZOO, resolve
 
 
 def _table(name: str, a: Analysis) -> Table:
-    t = Table(title=f"{name}  [dim]{a.arch_id}[/]", caption=a.genome, caption_justify="left")
+    title = a.arch_id if name == a.arch_id else f"{name}  [dim]{a.arch_id}[/]"
+    t = Table(title=title, caption=a.genome, caption_justify="left")
     for col in ("stage", "block", "output", "params", "MACs", "RF"):
         t.add_column(col, justify="right" if col in ("params", "MACs", "RF") else "left")
     for layer in a.layers:
         t.add_row(str(layer.stage), layer.block, "x".join(map(str, layer.out_shape)),
                   f"{layer.params:,}", f"{layer.macs:,}", str(layer.rf))
-    head = a.params - sum(layer.params for layer in a.layers)
-    t.add_row("", "head", "", f"{head:,}", "", "")
+    h = a.head
+    t.add_row("", h.block, "x".join(map(str, h.out_shape)), f"{h.params:,}", f"{h.macs:,}", "")
     t.add_section()
     t.add_row("", "total", "", f"{a.params:,}", f"{a.macs:,}", str(a.rf), style="bold")
     return t

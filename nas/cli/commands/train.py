@@ -8,6 +8,8 @@ import click
 
 THREADS_HELP = ("torch CPU threads (default: all cores). On a CPU busy with other jobs, fewer "
                 "threads can be much faster.")
+FLIP_HELP = ("Random horizontal flips while training and mirrored test-time augmentation "
+             "(default: on, right for photos; --no-flip for digits, text, many icons).")
 DATA_HELP = ("'cifar10' (download, or $NAS_CIFAR10_NPZ), an .npz with x_train, y_train, "
              "x_test, y_test, or a folder holding cifar-10-batches-py.")
 
@@ -24,6 +26,7 @@ DATA_HELP = ("'cifar10' (download, or $NAS_CIFAR10_NPZ), an .npz with x_train, y
 @click.option("--batch-size", type=click.IntRange(min=1), default=None, help="Images per step.")
 @click.option("--lr", type=click.FloatRange(min=0, min_open=True), default=None,
               help="Peak learning rate.")
+@click.option("--flip/--no-flip", default=None, help=FLIP_HELP)
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--device", default=None, help="cpu, cuda or cuda:N (default: cuda if present).")
 @click.option("--out", type=click.Path(file_okay=False), default=None,
@@ -32,8 +35,9 @@ DATA_HELP = ("'cifar10' (download, or $NAS_CIFAR10_NPZ), an .npz with x_train, y
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object on stdout.")
 @click.option("--quiet", is_flag=True, help="No progress output.")
 def train(model: str, data: str, epochs: int | None, preset_name: str, subset: int | None,
-          batch_size: int | None, lr: float | None, seed: int, device: str | None,
-          out: str | None, threads: int | None, as_json: bool, quiet: bool) -> None:
+          batch_size: int | None, lr: float | None, flip: bool | None, seed: int,
+          device: str | None, out: str | None, threads: int | None, as_json: bool,
+          quiet: bool) -> None:
     """Train a zoo NAME or GENOME string; report validation and test accuracy.
 
     Rerunning with the same --out resumes from its checkpoint.
@@ -43,7 +47,8 @@ def train(model: str, data: str, epochs: int | None, preset_name: str, subset: i
     _threads(threads)
     r = train_model(model, data, epochs=epochs, subset=subset, seed=seed, out=out,
                     preset_name=preset_name, device=device,
-                    progress="none" if quiet else "auto", batch_size=batch_size, lr=lr)
+                    progress="none" if quiet else "auto", batch_size=batch_size, lr=lr,
+                    **flip_overrides(flip))
     if as_json:
         click.echo(json.dumps({k: v for k, v in r.items() if k != "history"}))
         return
@@ -71,6 +76,12 @@ def bench(model: str, batches: int, batch_size: int, device: str | None, data: s
         click.echo(json.dumps(r.to_dict()))
         return
     click.echo(r.summary())
+
+
+def flip_overrides(flip: bool | None) -> dict[str, bool | None]:
+    """Recipe fields ``--flip/--no-flip`` sets: a net never shown mirrored images should not
+    be tested on mirrored ones either, so TTA follows the training flips (None = preset)."""
+    return {"flip": flip, "tta": flip}
 
 
 def _threads(n: int | None) -> None:
