@@ -21,7 +21,7 @@ import plotly.graph_objects as go
 from cifar_table import baseline_runs  # scripts/ is on sys.path when run as a script
 from plotly.subplots import make_subplots
 
-from nas.search.results import pareto_front, trained_trials
+from nas.study import pareto_front, trained_trials
 
 BUDGETS = (100_000, 200_000, 400_000)
 WIDTH, HEIGHT = 1500, 820

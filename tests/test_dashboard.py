@@ -14,7 +14,7 @@ import pytest
 
 from nas.dashboard import make_dashboard
 from nas.report import report
-from nas.retrain import open_study
+from nas.study import open_study
 from tests.retrain.studies import make_study, retrained_study
 
 
