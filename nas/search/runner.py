@@ -23,6 +23,7 @@ import torch
 from nas.data import Dataset, load_dataset
 from nas.search.config import SearchConfig
 from nas.search.evaluators import Setup, create
+from nas.search.evaluators.base import check_names
 from nas.search.objective import Objective, TrialFailed
 from nas.search.progress import Monitor
 from nas.search.screen import Limits
@@ -118,6 +119,7 @@ def _prepare(config: SearchConfig, data: Dataset | None, worker: int = 0
              ) -> tuple[optuna.Study, Objective, str, str]:
     space = as_space(config.space)
     check_budget(space, config.budget)
+    check_names(config.evaluators)  # before a study is created for nothing
     name = config.study or default_study_name(space.name, config.budget)
     url = storage_url(config.storage, name)
     directions = ["maximize", "minimize", "minimize"][:config.objectives]
