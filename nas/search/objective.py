@@ -58,8 +58,9 @@ class Objective:
             return reused
         return self._evaluate(Candidate(trial, genome, s, trials))
 
-    def _values(self, val_acc: float, s: Screen) -> tuple[float, ...]:
-        return (float(val_acc), float(s.params), float(s.macs))[:self.n_objectives]
+    def _values(self, val_acc: float, params: int, macs: int) -> tuple[float, ...]:
+        """The objective values: val_acc (fraction), params, MACs per image."""
+        return (float(val_acc), float(params), float(macs))[:self.n_objectives]
 
     def _constraints(self, trial: optuna.Trial, genome: Genome) -> Screen:
         """Params, MACs and rf against the limits; PRUNED (``rejected``) if one fails."""
@@ -87,8 +88,7 @@ class Objective:
                   reused_status=first.status)
             if first.status == Status.STOPPED:  # stopped early: no full result to report
                 raise optuna.TrialPruned(f"duplicate of trial {first.number} (stopped early)")
-            return (float(first.val_acc), float(first.params),
-                    float(first.macs))[:self.n_objectives]
+            return self._values(first.val_acc, first.params, first.macs)
         running = [r for r in same if r.holds_slot]  # none counted: these are RUNNING
         if running:
             write(trial, status=Status.IN_FLIGHT, duplicate_of=running[0].number,
@@ -110,7 +110,7 @@ class Objective:
             write(c.trial, status=outcome.status)
             if STATE_OF[outcome.status] == optuna.trial.TrialState.PRUNED:
                 raise optuna.TrialPruned(outcome.reason)
-            return self._values(outcome.val_acc, c.screen)
+            return self._values(outcome.val_acc, c.screen.params, c.screen.macs)
         raise RuntimeError("no evaluator decided: the last one must return stop, reject or "
                            "final")
 

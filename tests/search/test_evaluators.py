@@ -56,5 +56,5 @@ def test_a_registered_evaluator_runs_before_proxy_training(config, data, veto):
 
 
 def test_unknown_evaluator_is_a_one_line_error(config, data):
-    with pytest.raises(NasError, match="unknown evaluator.*nope.*known: .*proxy"):
+    with pytest.raises(NasError, match=r"unknown evaluator.*nope.*known: .*proxy"):
         run_search(config(evaluators=("nope",)), data=data, progress=False)

@@ -45,7 +45,7 @@ def test_record_reads_what_a_search_writes_and_ignores_foreign_keys():
 def test_retrain_figures_live_on_the_study_and_override_old_trial_attrs():
     study = _study()
     old = {"status": "trained", "val_acc": 0.5, "params": 10, "test_acc": 0.4}
-    for number in range(2):  # trial 0, 1: retrained by an older nas (trial attrs)
+    for _ in range(2):  # trials 0 and 1, retrained by an older nas (trial attrs)
         study.add_trial(create_trial(values=[0.5, 10], user_attrs=old))
     save_retrain(study, 1, test_acc=0.7, final_val_acc=0.65, retrain_epochs=3)
     r0, r1 = records(study)
