@@ -112,6 +112,7 @@ class TrialRecord:
 
     @property
     def running(self) -> bool:
+        """Not finished yet (RUNNING, or WAITING to be re-run after a dead worker)."""
         return self.state in (TrialState.RUNNING, TrialState.WAITING)
 
 
@@ -126,6 +127,7 @@ NOT_TRAINED: dict[str, Any] = {"val_acc": None, "epochs": 0, "train_seconds": 0.
 
 
 def check_keys(attrs: dict[str, Any]) -> dict[str, Any]:
+    """``attrs`` unchanged; KeyError naming the keys that are not TrialRecord fields."""
     unknown = set(attrs) - KEYS
     if unknown:
         raise KeyError(f"not TrialRecord fields: {', '.join(sorted(unknown))}")
@@ -152,7 +154,8 @@ def as_record(t: FrozenTrial | TrialRecord) -> TrialRecord:
 def retrain_attrs(study: optuna.Study) -> dict[int, dict[str, Any]]:
     """Retrain figures per trial number, from the study's user attrs."""
     return {int(k.removeprefix(RETRAIN_PREFIX)): v for k, v in study.user_attrs.items()
-            if k.startswith(RETRAIN_PREFIX) and isinstance(v, dict)}
+            if k.startswith(RETRAIN_PREFIX) and k.removeprefix(RETRAIN_PREFIX).isdigit()
+            and isinstance(v, dict)}
 
 
 def records(source: optuna.Study | Iterable[FrozenTrial | TrialRecord]) -> list[TrialRecord]:

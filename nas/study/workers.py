@@ -27,7 +27,15 @@ from optuna.trial import FrozenTrial, TrialState
 
 from nas.errors import NasError
 from nas.study.adapter import fail_running
-from nas.study.record import NOT_TRAINED, VOLATILE, Status, TrialRecord, records, write
+from nas.study.record import (
+    NOT_TRAINED,
+    VOLATILE,
+    Status,
+    TrialRecord,
+    as_record,
+    records,
+    write,
+)
 
 ENV_HEARTBEAT = "NAS_HEARTBEAT_INTERVAL"
 ENV_GRACE = "NAS_GRACE_PERIOD"
@@ -121,7 +129,7 @@ def fail_dead_local_trials(study: optuna.Study) -> list[int]:
     host = socket.gethostname()
     failed = []
     for t in study.get_trials(deepcopy=False, states=(TrialState.RUNNING,)):
-        h, _, pid = str(t.user_attrs.get("worker", "")).rpartition(":")
+        h, _, pid = (as_record(t).worker or "").rpartition(":")
         # failed like a heartbeat-stale trial, and re-queued once
         if h == host and pid.isdigit() and not _alive(int(pid)) and fail_and_retry(study, t):
             failed.append(t.number)
