@@ -9,22 +9,30 @@ Library entry points::
 
 A trial is sampled from a space (``nas.search.space``), checked against the constraints
 (``nas.search.screen``) and judged by the evaluator chain (``nas.search.evaluators``);
-``nas.study.TrialRecord`` says what every trial carries.
+``nas.study.TrialRecord`` says what every trial carries. Attributes load lazily, so that
+a search space file importing ``nas.search.space_registry`` pulls in neither torch nor
+Optuna.
 """
 
-from nas.search.config import SAMPLERS, SearchConfig
-from nas.search.runner import SearchSummary, run_search
-from nas.search.screen import Limits, Screen, screen
-from nas.search.space import (
-    Space,
-    check_budget,
-    load_space,
-    overall_range,
-    param_range,
-    space_names,
-)
-from nas.search.stats import Stats
+from __future__ import annotations
 
-__all__ = ["SAMPLERS", "Limits", "Screen", "SearchConfig", "SearchSummary", "Space",
-           "Stats", "check_budget", "load_space", "overall_range", "param_range",
-           "run_search", "screen", "space_names"]
+import importlib
+from typing import Any
+
+_EXPORTS = {
+    "SAMPLERS": "nas.search.config", "SearchConfig": "nas.search.config",
+    "SearchSummary": "nas.search.runner", "run_search": "nas.search.runner",
+    "Limits": "nas.search.screen", "Screen": "nas.search.screen",
+    "screen": "nas.search.screen", "Stats": "nas.search.stats",
+    "Space": "nas.search.space", "check_budget": "nas.search.space",
+    "load_space": "nas.search.space", "overall_range": "nas.search.space",
+    "param_range": "nas.search.space", "space_names": "nas.search.space",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _EXPORTS:
+        raise AttributeError(f"module 'nas.search' has no attribute {name!r}")
+    return getattr(importlib.import_module(_EXPORTS[name]), name)

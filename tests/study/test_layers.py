@@ -50,3 +50,13 @@ def test_no_one_letter_module_aliases():
         for node in ast.walk(ast.parse(path.read_text())):
             if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("nas"):
                 assert all(a.asname is None or len(a.asname) > 1 for a in node.names), path
+
+
+def test_search_space_files_import_neither_torch_nor_optuna_nor_the_loader():
+    """Spaces import the registry only (no cycle with ``nas.search.space``, which imports
+    them), and a space file is plain Python over genomes."""
+    code = ("import sys, search_spaces.default, search_spaces.small; "
+            "print(sorted(m for m in ('torch', 'optuna', 'nas.search.space') "
+            "if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert out.stdout.strip() == "[]", out.stdout + out.stderr
