@@ -31,7 +31,13 @@ from nas.search.space import as_space, check_budget
 from nas.search.stats import Stats, compute
 from nas.study.pareto import pareto_front, trained_trials
 from nas.study.record import Status, TrialRecord, as_record, records
-from nas.study.storage import create_study, default_study_name, make_storage, storage_url
+from nas.study.storage import (
+    create_study,
+    default_study_name,
+    file_path,
+    make_storage,
+    storage_url,
+)
 from nas.study.workers import fail_stale, slots
 from nas.train import preset
 
@@ -63,11 +69,8 @@ class SearchSummary:
     @property
     def target(self) -> str:
         """What ``nas retrain``/``nas dashboard`` take: the .db path for sqlite, else the URL."""
-        if self.storage.startswith("sqlite:///"):
-            return self.storage.removeprefix("sqlite:///")
-        if self.storage.startswith("journal:///"):
-            return self.storage.removeprefix("journal:///")
-        return self.storage
+        path = file_path(self.storage)
+        return self.storage if path is None else str(path)
 
     def commands(self) -> dict[str, str]:
         study = "" if self.storage.startswith(("sqlite:", "journal:")) else \

@@ -58,7 +58,7 @@ def storage_url(storage: str | None, study: str) -> str:
     return f"sqlite:///{storage}"
 
 
-def _file_path(url: str) -> Path | None:
+def file_path(url: str) -> Path | None:
     """The file behind a sqlite/journal URL (4 slashes = absolute), None for servers."""
     for scheme in ("sqlite:///", "journal:///"):
         if url.startswith(scheme) and url != "sqlite:///:memory:":
@@ -112,7 +112,7 @@ def _rdb(url: str, writable: bool) -> RDBStorage:
 
 def make_storage(url: str) -> BaseStorage:
     """Read-write storage for a search at ``url``; files are created when absent."""
-    path = _file_path(url)
+    path = file_path(url)
     if path is not None and url.startswith("journal:"):
         path.parent.mkdir(parents=True, exist_ok=True)
         if files.head(path):  # an existing log must be Optuna's
@@ -128,7 +128,7 @@ def open_storage(target: str | Path) -> BaseStorage:
     """Read-only storage for ``target``: a file path (sqlite or journal, told apart by
     content) or any storage URL (``journal:///file.log`` as ``nas search`` writes it)."""
     text = str(target)
-    path = Path(text) if "://" not in text else _file_path(text)
+    path = Path(text) if "://" not in text else file_path(text)
     if path is None:
         return _rdb(text, writable=False)
     if files.existing_kind(path) == "journal":
