@@ -21,7 +21,7 @@ from optuna_dashboard import wsgi
 
 from nas.errors import NasError
 from nas.report.attach import ARTIFACT_DIR_ATTR
-from nas.retrain.storage import open_storage, resolve_name, study_names
+from nas.study.storage import open_storage, resolve_name, study_names
 
 # the dashboard's importance panel recomputes PED-ANOVA per request; on small studies
 # each call repeats one "few trials" warning per parameter into the terminal

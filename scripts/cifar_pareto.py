@@ -21,7 +21,7 @@ import plotly.graph_objects as go
 from cifar_table import baseline_runs  # scripts/ is on sys.path when run as a script
 from plotly.subplots import make_subplots
 
-from nas.search.results import pareto_front, trained_trials
+from nas.study import open_study, pareto_front, trained_trials
 
 BUDGETS = (100_000, 200_000, 400_000)
 WIDTH, HEIGHT = 1500, 820
@@ -31,16 +31,14 @@ def _proxy(fig: go.Figure, studies: Path, budget: int, col: int) -> int:
     """Row 1: proxy val acc of every trained trial, the front as a step line; returns the
     smallest parameter count drawn."""
     db = studies / f"cifar-{budget // 1000}k.db"
-    study = optuna.load_study(study_name=None, storage=f"sqlite:///{db}")
-    trials = trained_trials(study)
-    front = sorted(pareto_front(trials), key=lambda t: t.user_attrs["params"])
+    trials = trained_trials(open_study(db))
+    front = sorted(pareto_front(trials), key=lambda r: r.params)
     for ts, name, style in ((trials, "trained trial", {"color": "#9ecae1", "size": 6}),
                             (front, "Pareto front", {"color": "#08519c", "size": 8})):
-        fig.add_scatter(x=[t.user_attrs["params"] for t in ts],
-                        y=[t.user_attrs["val_acc"] for t in ts], row=1, col=col,
+        fig.add_scatter(x=[r.params for r in ts], y=[r.val_acc for r in ts], row=1, col=col,
                         mode="markers" if ts is trials else "lines+markers", name=name,
                         marker=style, line={"shape": "hv"}, showlegend=col == 1)
-    return min(t.user_attrs["params"] for t in trials)
+    return min(r.params for r in trials)
 
 
 def _final(fig: go.Figure, out: Path, budget: int, col: int) -> int:

@@ -13,7 +13,7 @@ and about 70 % of uniformly random samples fit (measured: see tests/search_space
 from __future__ import annotations
 
 from nas.genome import Block, Genome
-from nas.search.space import Chooser, width_scale, widths
+from nas.search.space_registry import Chooser, register, width_scale, widths
 
 DESCRIPTION = ("all blocks: cv/ds/dilated/MBConv, SE, residual, activation, depth+width per "
                "stage, stride or pool downsampling, ASPP, head")
@@ -51,6 +51,7 @@ def _stage(t: Chooser, i: int, base: tuple[int, ...], scale: float, act: str) ->
     return blocks
 
 
+@register(DESCRIPTION)
 def sample(t: Chooser, budget: int) -> Genome:
     """A genome whose widths suit ``budget`` (params)."""
     scale = width_scale(budget, REF_PARAMS)

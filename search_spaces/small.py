@@ -10,7 +10,7 @@ close; the widths scale with the budget like the default space's.
 from __future__ import annotations
 
 from nas.genome import Block, Genome
-from nas.search.space import Chooser, width_scale, widths
+from nas.search.space_registry import Chooser, register, width_scale, widths
 
 DESCRIPTION = "seed 003/004 family (cv/ds/dilated, strided-conv downsampling): quick runs"
 
@@ -32,6 +32,7 @@ def _block(t: Chooser, p: str, c: int, stride: int, ops: tuple[str, ...]) -> Blo
     return Block.make(op, c=c, s=stride, b=True)
 
 
+@register(DESCRIPTION)
 def sample(t: Chooser, budget: int) -> Genome:
     """A genome whose widths suit ``budget`` (params)."""
     scale = width_scale(budget, REF_PARAMS)

@@ -14,7 +14,7 @@ import pytest
 
 from nas.dashboard import make_dashboard
 from nas.report import report
-from nas.retrain import open_study
+from nas.study import open_study
 from tests.retrain.studies import make_study, retrained_study
 
 
@@ -62,14 +62,19 @@ def test_api_serves_trials_with_user_attrs(server, db):
     assert len(detail["trials"]) == len(open_study(db[0]).trials)
     attrs = {t["number"]: {a["key"]: a["value"] for a in t["user_attrs"]}
              for t in detail["trials"]}
+    notes = {t["number"]: t["note"]["body"] for t in detail["trials"]}
+    retrained = {a["key"]: json.loads(a["value"]) for a in detail["user_attrs"]
+                 if a["key"].startswith("retrain:")}
     for row in db[1].rows:
         got = attrs[row["trial"]]
         assert got["genome"] == row["genome"] and got["arch_id"] == row["arch_id"]
-        assert float(got["test_acc"]) == pytest.approx(row["test_acc"])
         assert float(got["val_acc"]) == pytest.approx(row["proxy_val_acc"])
+        # retrain figures: a study user attr per trial, and the trial's note
+        assert retrained[f"retrain:{row['trial']}"]["test_acc"] == pytest.approx(row["test_acc"])
+        assert f"test_acc **{row['test_acc']:.4f}**" in notes[row["trial"]]
     assert {g["id"] for g in detail["plotly_graph_objects"]} >= {"nas-pareto", "nas-history"}
-    noted = [t for t in detail["trials"] if t["note"]["body"]]
-    assert noted and "| stage | block |" in noted[0]["note"]["body"]
+    noted = [body for body in notes.values() if body]
+    assert noted and "| stage | block |" in noted[0]
     assert {a["filename"] for a in detail["artifacts"]} == {"report.html", "trials.csv",
                                                             "pareto.csv"}
 

@@ -17,21 +17,14 @@ from typing import Any
 import optuna
 import plotly.graph_objects as go
 from optuna.artifacts import FileSystemArtifactStore, upload_artifact
-from optuna.trial import FrozenTrial
 from optuna_dashboard import save_note, save_plotly_graph_object
 
 from nas.analysis import analyze
+from nas.study.adapter import TrialRef, set_system_attr, system_attrs
+from nas.study.record import TrialRecord
 
 ARTIFACT_DIR_ATTR = "nas:artifact_dir"
 ARTIFACT_IDS_ATTR = "nas:artifact_ids"
-
-
-class _TrialRef:
-    """What ``optuna_dashboard.save_note`` needs of a trial, for one that has finished
-    (``optuna.Trial`` would re-enter the sampler)."""
-
-    def __init__(self, study: optuna.Study, trial: FrozenTrial) -> None:
-        self.study, self.storage, self._trial_id = study, study._storage, trial._trial_id
 
 
 def arch_table(genome: str, input_size: int = 32) -> str:
@@ -50,15 +43,18 @@ def arch_table(genome: str, input_size: int = 32) -> str:
     return "\n".join(lines)
 
 
-def trial_note(t: FrozenTrial) -> str:
-    a = t.user_attrs
-    facts = [f"proxy val_acc **{a['val_acc']:.4f}** ({a.get('epochs', '?')} epochs)"]
-    if "test_acc" in a:
-        facts.append(f"retrained: final val_acc **{a.get('final_val_acc', float('nan')):.4f}**,"
-                     f" test_acc **{a['test_acc']:.4f}** ({a.get('retrain_epochs', '?')} "
-                     f"epochs, {a.get('retrain_seeds', 1)} seed(s))")
-    return "\n".join([f"## {a.get('arch_id', '')}", "", *[f"- {f}" for f in facts], "",
-                      arch_table(a["genome"])])
+def _or(value: object, default: object) -> object:
+    return default if value is None else value
+
+
+def trial_note(r: TrialRecord) -> str:
+    facts = [f"proxy val_acc **{r.val_acc:.4f}** ({r.epochs} epochs)"]
+    if r.test_acc is not None:
+        facts.append(f"retrained: final val_acc **{_or(r.final_val_acc, float('nan')):.4f}**,"
+                     f" test_acc **{r.test_acc:.4f}** ({_or(r.retrain_epochs, '?')} "
+                     f"epochs, {_or(r.retrain_seeds, 1)} seed(s))")
+    return "\n".join([f"## {r.arch_id or ''}", "", *[f"- {f}" for f in facts], "",
+                      arch_table(r.genome)])
 
 
 def attach_figures(study: optuna.Study, figures: Mapping[str, go.Figure]) -> None:
@@ -67,23 +63,22 @@ def attach_figures(study: optuna.Study, figures: Mapping[str, go.Figure]) -> Non
         save_plotly_graph_object(study, fig, graph_object_id=f"nas-{key}")
 
 
-def attach_notes(study: optuna.Study, trials: list[FrozenTrial]) -> None:
-    for t in trials:
-        save_note(_TrialRef(study, t), trial_note(t))  # type: ignore[arg-type]
+def attach_notes(study: optuna.Study, trials: list[TrialRecord]) -> None:
+    for r in trials:
+        save_note(TrialRef(study, r.trial), trial_note(r))  # type: ignore[arg-type]
 
 
 def attach_artifacts(study: optuna.Study, files: list[Path], store_dir: Path) -> list[str]:
     """Upload ``files`` as study artifacts; artifacts of an earlier report are removed."""
     store_dir.mkdir(parents=True, exist_ok=True)
     store = FileSystemArtifactStore(str(store_dir))
-    storage, sid = study._storage, study._study_id
-    attrs: dict[str, Any] = storage.get_study_system_attrs(sid)
+    attrs: dict[str, Any] = system_attrs(study)
     for old in attrs.get(ARTIFACT_IDS_ATTR, []):
-        storage.set_study_system_attr(sid, f"artifacts:{old}", "null")
+        set_system_attr(study, f"artifacts:{old}", "null")
         with contextlib.suppress(Exception):  # already gone: nothing to clean
             store.remove(old)
     ids = [upload_artifact(artifact_store=store, file_path=str(f), study_or_trial=study)
            for f in files]
-    storage.set_study_system_attr(sid, ARTIFACT_IDS_ATTR, ids)
-    storage.set_study_system_attr(sid, ARTIFACT_DIR_ATTR, str(store_dir.resolve()))
+    set_system_attr(study, ARTIFACT_IDS_ATTR, ids)
+    set_system_attr(study, ARTIFACT_DIR_ATTR, str(store_dir.resolve()))
     return ids

@@ -26,7 +26,8 @@ from nas.report.figures import (
     pareto_figure,
 )
 from nas.report.frame import status_counts, trials_frame
-from nas.retrain.storage import open_study
+from nas.study.record import records
+from nas.study.storage import open_study
 from nas.zoo import ZOO
 
 BUDGET_ATTRS = ("budget", "param_budget", "params_budget", "max_params")
@@ -77,12 +78,13 @@ def report(target: str | Path, study_name: str | None = None, *, out: str | Path
     study = open_study(target, study_name)
     out_dir = Path(out) if out is not None else Path("results") / study.study_name
     out_dir.mkdir(parents=True, exist_ok=True)
-    df = trials_frame(study)
+    trials = records(study)
+    df = trials_frame(trials)
     counts = status_counts(df)
     budget = budget or study_budget(study)
     figures = {"pareto": pareto_figure(df, budget, zoo_params()), "macs": macs_figure(df),
                "history": history_figure(df), "counts": counts_figure(counts),
-               "importance": importance_figure(study)}
+               "importance": importance_figure(trials)}
     pareto = df[df["pareto"]].sort_values("params")[TABLE_COLS]
     retrained = df[df["test_acc"].notna()][TABLE_COLS]
     n = dict(zip(counts["status"], counts["count"], strict=True))
@@ -101,7 +103,7 @@ def report(target: str | Path, study_name: str | None = None, *, out: str | Path
     if attach:
         attach_figures(study, figures)
         noted = df[df["pareto"] | df["test_acc"].notna()]["trial"].tolist()
-        by_number = {t.number: t for t in study.get_trials(deepcopy=False)}
+        by_number = {r.number: r for r in trials}
         attach_notes(study, [by_number[i] for i in noted])
         attach_artifacts(study, list(paths), out_dir / "artifacts")
     return Report(*paths, counts={str(k): int(v) for k, v in n.items()}, attached=attach)

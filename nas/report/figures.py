@@ -14,7 +14,8 @@ import optuna
 import pandas as pd
 import plotly.graph_objects as go
 
-from nas.search.results import trained_trials
+from nas.study.pareto import trained_trials
+from nas.study.record import TrialRecord
 
 HOVER = "trial %{customdata[0]}<br>%{customdata[1]}<br>params %{x:,}<br>val_acc %{y:.4f}"
 
@@ -106,17 +107,16 @@ def counts_figure(counts: pd.DataFrame) -> go.Figure:
     return fig
 
 
-def importance_figure(study: optuna.Study) -> go.Figure:
+def importance_figure(trials: list[TrialRecord]) -> go.Figure:
     """PED-ANOVA importance (Optuna's default evaluator) of the sampled choices for proxy
     val_acc, over trained trials only.
 
     Define-by-run spaces give trials different parameter sets; Optuna keeps the ones all
     trials share. With too few trials there is nothing to fit: the figure says so.
     """
-    trials = trained_trials(study)
     fig = go.Figure()
     try:
-        imp = _importances(trials)
+        imp = _importances(trained_trials(trials))
     except (RuntimeError, ValueError) as e:
         imp, why = {}, str(e).splitlines()[0] if str(e) else type(e).__name__
     else:
@@ -131,7 +131,7 @@ def importance_figure(study: optuna.Study) -> go.Figure:
     return fig
 
 
-def _importances(trials: list[optuna.trial.FrozenTrial]) -> dict[str, float]:
+def _importances(trials: list[TrialRecord]) -> dict[str, float]:
     """Importances on a throwaway single-objective copy (objective = proxy val_acc);
     its per-parameter 'few trials' warnings are expected on small studies."""
     level = optuna.logging.get_verbosity()
@@ -141,8 +141,8 @@ def _importances(trials: list[optuna.trial.FrozenTrial]) -> dict[str, float]:
             warnings.simplefilter("ignore")
             view = optuna.create_study(directions=["maximize"])
             view.add_trials([optuna.trial.create_trial(
-                params=t.params, distributions=t.distributions, value=t.user_attrs["val_acc"])
-                for t in trials])
+                params=r.trial.params, distributions=r.trial.distributions, value=r.val_acc)
+                for r in trials if r.trial is not None])
             return optuna.importance.get_param_importances(view)
     finally:
         optuna.logging.set_verbosity(level)

@@ -1,39 +1,41 @@
-"""A study as a pandas table: one row per trial with the search's user attrs.
+"""A study as a pandas table: one row per trial with its record's figures.
 
-``status`` is the search's own (``nas.search.results``: trained, stopped, duplicate,
+``status`` is the search's own (``nas.study.Status``: trained, stopped, duplicate,
 rejected, surplus, in_flight, failed, ...); a running trial reads ``running``, and a
 trial without one (not written by ``nas search``) gets its Optuna state in lower case.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import optuna
 import pandas as pd
-from optuna.trial import FrozenTrial, TrialState
 
-from nas.retrain.select import pareto_ranks, trained_trials
+from nas.study.pareto import pareto_front, trained_trials
+from nas.study.record import TrialRecord, records
 
 ATTRS = ("arch_id", "params", "macs", "rf", "val_acc", "epochs", "train_seconds",
          "final_val_acc", "test_acc", "reject_reason", "genome")
 
 
-def status(t: FrozenTrial) -> str:
-    if t.state in (TrialState.RUNNING, TrialState.WAITING):
+def status(r: TrialRecord) -> str:
+    if r.running:
         return "running"
-    return str(t.user_attrs.get("status") or t.state.name.lower())
+    return str(r.status or r.state.name.lower())
 
 
-def trials_frame(study: optuna.Study) -> pd.DataFrame:
+def trials_frame(source: optuna.Study | Iterable[TrialRecord]) -> pd.DataFrame:
     """Every trial: number, state, status, pareto (bool), the ATTRS and its params."""
-    trials = study.get_trials(deepcopy=False)
-    front = {t.number for t in (pareto_ranks(trained_trials(study)) or [[]])[0]}
+    trials = records(source)
+    front = {r.number for r in pareto_front(trained_trials(trials))}
     rows = []
-    for t in trials:
-        row = {"trial": t.number, "state": t.state.name, "status": status(t),
-               "pareto": t.number in front,
-               "datetime_complete": t.datetime_complete}
-        row.update({k: t.user_attrs.get(k) for k in ATTRS})
-        row.update({f"param_{k}": v for k, v in t.params.items()})
+    for r in trials:
+        row = {"trial": r.number, "state": r.state.name, "status": status(r),
+               "pareto": r.number in front,
+               "datetime_complete": r.trial.datetime_complete if r.trial else None}
+        row.update({k: getattr(r, k) for k in ATTRS})
+        row.update({f"param_{k}": v for k, v in (r.trial.params if r.trial else {}).items()})
         rows.append(row)
     cols = ["trial", "state", "status", "pareto", "datetime_complete", *ATTRS]
     return pd.DataFrame(rows, columns=cols if not rows else None)

@@ -25,8 +25,9 @@ from nas.analysis import analyze
 from nas.errors import NasError
 from nas.retrain.outputs import write_csv, write_curves, write_json, write_summary
 from nas.retrain.select import Pick, pick
-from nas.retrain.storage import open_study, set_finished_user_attrs
 from nas.retrain.train_seed import SeedRun, train_seed
+from nas.study.record import save_retrain
+from nas.study.storage import open_study
 from nas.train.metrics import TrainingDiverged
 
 
@@ -38,7 +39,6 @@ class RetrainSummary:
     out: Path
     rows: list[dict[str, Any]]
     picks: list[Pick]
-    attrs_written: bool
 
 
 def _mean_std(xs: list[float]) -> tuple[float, float]:
@@ -60,14 +60,13 @@ def _dataset(data: Any, study: optuna.Study, subset: int | None, device: str | N
 
 
 def _model_row(p: Pick, runs: list[SeedRun], index: int, image_size: int) -> dict[str, Any]:
-    a = p.trial.user_attrs
-    stats = analyze(a["genome"], image_size)  # MACs at the size of the images trained on
+    stats = analyze(p.trial.genome, image_size)  # MACs at the size of the images trained on
     val, val_sd = _mean_std([r.val_acc for r in runs])
     test, test_sd = _mean_std([r.test_acc for r in runs])
     return {
         "rank": index, "pareto_rank": p.rank, "trial": p.trial.number,
         "arch_id": stats.arch_id, "params": stats.params, "macs": stats.macs, "rf": stats.rf,
-        "proxy_val_acc": float(a["val_acc"]), "final_val_acc": val, "final_val_acc_std": val_sd,
+        "proxy_val_acc": float(p.trial.val_acc), "final_val_acc": val, "final_val_acc_std": val_sd,
         "test_acc": test, "test_acc_std": test_sd, "seeds": len(runs),
         "epochs": runs[0].epochs, "seconds": round(sum(r.seconds for r in runs), 1),
         "genome": stats.genome,
@@ -88,7 +87,7 @@ def _write_model_dir(d: Path, row: dict[str, Any], runs: list[SeedRun], reason: 
 def _retrain_one(p: Pick, index: int, dataset: Any, out_dir: Path, seeds: int,
                  epochs: int | None, device: str | None, progress: str,
                  echo: Callable[[str], None]) -> dict[str, Any]:
-    genome = p.trial.user_attrs["genome"]
+    genome = p.trial.genome
     d = out_dir / analyze(genome).arch_id
     runs = [train_seed(genome, dataset, d / "seeds" / str(s), seed=s, epochs=epochs,
                        device=device, progress=progress, echo=echo) for s in range(seeds)]
@@ -118,9 +117,9 @@ def retrain(target: str | Path, study_name: str | None = None, *, top: int = 3,
     ``epochs`` overrides the preset's epoch count; ``seeds`` runs seeds 0..S-1 and reports
     mean and std; ``data``/``subset`` default to the study's data and the full 45k train
     split (``data`` may also be a ``nas.data.Dataset``). Test accuracy is measured once
-    per seed after training and selects nothing. Writes ``test_acc``/``final_val_acc``
-    (means over seeds) back to each trial's user attrs. ``progress`` is the trainer's
-    mode: auto, rich, plain or none.
+    per seed after training and selects nothing. Stores ``test_acc``/``final_val_acc``
+    (means over seeds) on the study for each trial (``nas.study.save_retrain``).
+    ``progress`` is the trainer's mode: auto, rich, plain or none.
     """
     if seeds < 1:
         raise NasError(f"--seeds must be >= 1, got {seeds}")
@@ -136,7 +135,7 @@ def retrain(target: str | Path, study_name: str | None = None, *, top: int = 3,
     for i, p in enumerate(picks, 1):
         echo(f"pick {i}/{len(picks)}: {p.reason}")
     dataset = _dataset(data, study, subset, device)
-    rows, written = [], True
+    rows = []
     for i, p in enumerate(picks, 1):
         try:
             row = _retrain_one(p, i, dataset, out_dir, seeds, epochs, device, progress, echo)
@@ -144,14 +143,11 @@ def retrain(target: str | Path, study_name: str | None = None, *, top: int = 3,
             echo(f"trial {p.trial.number}: {e}; left out of the summary")
             continue
         rows.append(row)
-        written &= set_finished_user_attrs(study, p.trial._trial_id, {
-            "test_acc": row["test_acc"], "final_val_acc": row["final_val_acc"],
-            "test_acc_std": row["test_acc_std"], "retrain_epochs": row["epochs"],
-            "retrain_seeds": seeds})
+        save_retrain(study, p.trial.number, test_acc=row["test_acc"],
+                     final_val_acc=row["final_val_acc"], test_acc_std=row["test_acc_std"],
+                     retrain_epochs=row["epochs"], retrain_seeds=seeds)
     data_name = _default_data(study) if data is None else getattr(data, "name", str(data))
     write_summary(out_dir, rows, _header(study.study_name, how, top, seeds, data_name,
                                          subset, picks))
-    if not written:
-        echo(f"note: this storage cannot update finished trials; results are in {out_dir}")
     echo(f"summary: {out_dir / 'summary.csv'}")
-    return RetrainSummary(study.study_name, out_dir, rows, picks, written)
+    return RetrainSummary(study.study_name, out_dir, rows, picks)

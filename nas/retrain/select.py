@@ -1,9 +1,9 @@
 """Which searched architectures deserve a full retrain: Pareto-optimal trained trials,
 or (``accuracy``) simply the highest proxy accuracies under the study's budget.
 
-The front is ``nas.search``'s: trials that finished proxy training (status ``trained``,
-one per architecture), compared on the user attrs ``val_acc`` (maximise) and ``params``
-(minimise), whatever objective tuple the study optimised.
+The front is ``nas.study``'s: trials that finished proxy training (status ``trained``,
+one per architecture), compared on ``val_acc`` (maximise) and ``params`` (minimise),
+whatever objective tuple the study optimised.
 """
 
 from __future__ import annotations
@@ -13,10 +13,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import optuna
-from optuna.trial import FrozenTrial
 
 from nas.errors import NasError
-from nas.search.results import pareto_front, trained_trials
+from nas.study.pareto import pareto_ranks, trained_trials
+from nas.study.record import TrialRecord
 
 PICKS = ("best", "spread", "accuracy")
 
@@ -25,34 +25,21 @@ PICKS = ("best", "spread", "accuracy")
 class Pick:
     """A trial chosen for retraining, its Pareto rank (1 = front) and why it was chosen."""
 
-    trial: FrozenTrial
+    trial: TrialRecord
     rank: int
     reason: str
 
 
-def pareto_ranks(trials: Sequence[FrozenTrial]) -> list[list[FrozenTrial]]:
-    """Non-dominated sorting: fronts[0] is the Pareto front, fronts[1] the next, ..."""
-    left, fronts = list(trials), []
-    while left:
-        front = pareto_front(left)
-        if not front:  # only trials lacking val_acc/params are left
-            break
-        fronts.append(front)
-        ids = {t.number for t in front}
-        left = [t for t in left if t.number not in ids]
-    return fronts
+def _by_acc(trials: Sequence[TrialRecord]) -> list[TrialRecord]:
+    return sorted(trials, key=lambda r: (-r.val_acc, r.params))
 
 
-def _by_acc(trials: Sequence[FrozenTrial]) -> list[FrozenTrial]:
-    return sorted(trials, key=lambda t: (-t.user_attrs["val_acc"], t.user_attrs["params"]))
-
-
-def _spread(front: Sequence[FrozenTrial], k: int) -> list[FrozenTrial]:
+def _spread(front: Sequence[TrialRecord], k: int) -> list[TrialRecord]:
     """k points spaced evenly in log(params) from the smallest to the largest."""
-    pts = sorted(front, key=lambda t: t.user_attrs["params"])
+    pts = sorted(front, key=lambda r: r.params)
     if k >= len(pts):
         return pts
-    logs = [math.log(t.user_attrs["params"]) for t in pts]
+    logs = [math.log(r.params) for r in pts]
     chosen: list[int] = []
     for i in range(k):
         target = logs[0] + (logs[-1] - logs[0]) * (i / (k - 1) if k > 1 else 1.0)
@@ -92,7 +79,7 @@ def pick(study: optuna.Study, top: int, how: str = "best") -> list[Pick]:
     return picks
 
 
-def _reason(t: FrozenTrial, rank: int, n: int, how: str) -> str:
+def _reason(t: TrialRecord, rank: int, n: int, how: str) -> str:
     if how == "accuracy":
         where = f"of all trained trials (Pareto rank {rank}; the front has {n} points)"
     elif rank == 1:
@@ -100,6 +87,5 @@ def _reason(t: FrozenTrial, rank: int, n: int, how: str) -> str:
     else:
         where = f"on Pareto rank {rank} (front too small) ({n} points)"
     why = "spread along params" if how == "spread" else "highest proxy val_acc"
-    a = t.user_attrs
-    return (f"trial {t.number}: {why} {where}, val_acc {a['val_acc']:.4f}, "
-            f"{int(a['params']):,} params")
+    return (f"trial {t.number}: {why} {where}, val_acc {t.val_acc:.4f}, "
+            f"{int(t.params):,} params")

@@ -2,38 +2,37 @@
 
 Library entry points::
 
-    from nas.search import SearchConfig, run_search, trained_trials, pareto_front
+    from nas.search import SearchConfig, run_search
+    from nas.study import open_study, pareto_front, trained_trials
     summary = run_search(SearchConfig(budget=200_000, trials=30, space="small"))
-    front = pareto_front(trained_trials(study))  # study: optuna.load_study(...)
+    front = pareto_front(trained_trials(open_study("studies/small-200k.db")))
 
-See ``nas.search.results`` for the user attrs every trial carries.
+A trial is sampled from a space (``nas.search.space``), checked against the constraints
+(``nas.search.screen``) and judged by the evaluator chain (``nas.search.evaluators``);
+``nas.study.TrialRecord`` says what every trial carries. Attributes load lazily, so that
+a search space file importing ``nas.search.space_registry`` pulls in neither torch nor
+Optuna.
 """
 
-from nas.search.config import SAMPLERS, SearchConfig
-from nas.search.results import (
-    COUNTED,
-    DEFAULT_OBJECTIVES,
-    dominates,
-    front_rows,
-    is_counted,
-    pareto_front,
-    trained_trials,
-)
-from nas.search.runner import SearchSummary, run_search
-from nas.search.screen import Limits, Screen, screen
-from nas.search.space import (
-    Space,
-    check_budget,
-    load_space,
-    overall_range,
-    param_range,
-    space_names,
-    width_scale,
-    widths,
-)
-from nas.search.stats import Stats
+from __future__ import annotations
 
-__all__ = ["COUNTED", "DEFAULT_OBJECTIVES", "SAMPLERS", "Limits", "Screen", "SearchConfig",
-           "SearchSummary", "Space", "Stats", "check_budget", "dominates", "front_rows",
-           "is_counted", "load_space", "overall_range", "param_range", "pareto_front",
-           "run_search", "screen", "space_names", "trained_trials", "width_scale", "widths"]
+import importlib
+from typing import Any
+
+_EXPORTS = {
+    "SAMPLERS": "nas.search.config", "SearchConfig": "nas.search.config",
+    "SearchSummary": "nas.search.runner", "run_search": "nas.search.runner",
+    "Limits": "nas.search.screen", "Screen": "nas.search.screen",
+    "screen": "nas.search.screen", "Stats": "nas.search.stats",
+    "Space": "nas.search.space", "check_budget": "nas.search.space",
+    "load_space": "nas.search.space", "overall_range": "nas.search.space",
+    "param_range": "nas.search.space", "space_names": "nas.search.space",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _EXPORTS:
+        raise AttributeError(f"module 'nas.search' has no attribute {name!r}")
+    return getattr(importlib.import_module(_EXPORTS[name]), name)

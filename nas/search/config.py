@@ -38,6 +38,8 @@ class SearchConfig:
     objectives: int = 2  # 2: (val_acc, params); 3: adds MACs
     device: str | None = None  # None: cuda if available else cpu
     max_samples: int | None = None  # stop after this many trials without training
+    # judging a screened candidate: registered names (nas.search.evaluators), in order
+    evaluators: tuple[str, ...] = ("proxy",)
 
     def __post_init__(self) -> None:
         _positive("--budget", self.budget)

@@ -15,34 +15,34 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
-from nas.search import results as R
 from nas.search.stats import Stats, compute
+from nas.study.record import Status, TrialRecord, as_record
 
 
-def trial_line(t: FrozenTrial) -> str:
+def trial_line(t: FrozenTrial | TrialRecord) -> str:
     """One line for a finished trial: outcome, figures, genome."""
-    a = t.user_attrs
-    st = a.get("status", t.state.name.lower())
-    size = (f"{a['params']:>9,} params {a.get('macs', 0) / 1e6:7.2f}M MACs rf {a.get('rf', 0):>3}"
-            if "params" in a else "")
-    if st in (R.TRAINED, R.STOPPED, R.DUPLICATE) and "val_acc" in a:
-        if st == R.TRAINED:
-            what = f"trained   val {a['val_acc']:.4f}  {a.get('train_seconds', 0):6.1f}s"
-        elif st == R.STOPPED:
-            what = (f"stopped   val {a['val_acc']:.4f} < median {a.get('stop_median', 0):.4f} "
-                    f"after {a.get('epochs')}/{a.get('planned_epochs')} ep")
+    r = as_record(t)
+    st = r.status or r.state.name.lower()
+    size = (f"{r.params:>9,} params {(r.macs or 0) / 1e6:7.2f}M MACs rf {r.rf or 0:>3}"
+            if r.params is not None else "")
+    if st in (Status.TRAINED, Status.STOPPED, Status.DUPLICATE) and r.val_acc is not None:
+        if st == Status.TRAINED:
+            what = f"trained   val {r.val_acc:.4f}  {r.train_seconds:6.1f}s"
+        elif st == Status.STOPPED:
+            what = (f"stopped   val {r.val_acc:.4f} < median {r.stop_median or 0:.4f} "
+                    f"after {r.epochs}/{r.planned_epochs} ep")
         else:
-            what = f"duplicate of #{a.get('duplicate_of')}: val {a['val_acc']:.4f} reused"
-        return f"#{t.number:<4} {what}  {size}  {a.get('genome', '')}"
-    if st == R.REJECTED:
-        return f"#{t.number:<4} rejected  {a.get('reject_reason')}"
-    if st == R.SURPLUS:
-        return f"#{t.number:<4} skipped   the target was reached by other workers"
-    if st == R.IN_FLIGHT:
-        return f"#{t.number:<4} skipped   trial #{a.get('duplicate_of')} is training this network"
-    if t.state == TrialState.FAIL:
-        return f"#{t.number:<4} failed    {a.get('fail_reason', 'error (see log)')}  {size}"
-    return f"#{t.number:<4} {st}"
+            what = f"duplicate of #{r.duplicate_of}: val {r.val_acc:.4f} reused"
+        return f"#{r.number:<4} {what}  {size}  {r.genome or ''}"
+    if st == Status.REJECTED:
+        return f"#{r.number:<4} rejected  {r.reject_reason}"
+    if st == Status.SURPLUS:
+        return f"#{r.number:<4} skipped   the target was reached by other workers"
+    if st == Status.IN_FLIGHT:
+        return f"#{r.number:<4} skipped   trial #{r.duplicate_of} is training this network"
+    if r.state == TrialState.FAIL:
+        return f"#{r.number:<4} failed    {r.fail_reason or 'error (see log)'}  {size}"
+    return f"#{r.number:<4} {st}"
 
 
 class Monitor:

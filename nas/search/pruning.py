@@ -4,7 +4,8 @@ After epoch ``e`` (not the last), a candidate whose validation accuracy is below
 median of what earlier candidates had at epoch ``e`` stops (Optuna's MedianPruner rule;
 a successive-halving step at every epoch). Optuna's own pruners need ``trial.report``,
 which multi-objective studies do not support, so the curves live in the ``curve`` user
-attr of each trained trial and the rule runs here, as a training callback.
+attr of each trained trial (``TrialRecord.curve``) and the rule runs here, as a training
+callback.
 
 A candidate is only compared once ``min_trials`` earlier curves reach that epoch, so the
 first candidates always train fully and the median is meaningful.
@@ -15,18 +16,15 @@ from __future__ import annotations
 import statistics
 from collections.abc import Iterable
 
-from optuna.trial import FrozenTrial
-
-from nas.search.results import is_counted
+from nas.study.record import TrialRecord
 
 MIN_TRIALS = 4  # earlier curves needed at an epoch before anything is stopped there
 
 
-def curves(trials: Iterable[FrozenTrial], signature: str) -> list[list[float]]:
+def curves(trials: Iterable[TrialRecord], signature: str) -> list[list[float]]:
     """val_acc per epoch of every counted trial trained with the same proxy recipe."""
-    return [list(t.user_attrs["curve"]) for t in trials
-            if is_counted(t) and t.user_attrs.get("proxy") == signature
-            and t.user_attrs.get("curve")]
+    return [list(r.curve) for r in trials
+            if r.is_counted and r.proxy == signature and r.curve]
 
 
 class MedianStop:

@@ -19,17 +19,26 @@ from typing import Any
 
 import optuna
 import torch
-from optuna.trial import FrozenTrial
 
 from nas.data import Dataset, load_dataset
-from nas.search import results as R
 from nas.search.config import SearchConfig
+from nas.search.evaluators import Setup, create
+from nas.search.evaluators.base import check_names
 from nas.search.objective import Objective, TrialFailed
 from nas.search.progress import Monitor
 from nas.search.screen import Limits
 from nas.search.space import as_space, check_budget
 from nas.search.stats import Stats, compute
-from nas.search.storage import default_study_name, fail_stale, open_study, storage_url
+from nas.study.pareto import pareto_front, trained_trials
+from nas.study.record import Status, TrialRecord, as_record, records
+from nas.study.storage import (
+    create_study,
+    default_study_name,
+    file_path,
+    make_storage,
+    storage_url,
+)
+from nas.study.workers import fail_stale, slots
 from nas.train import preset
 
 POLL_S = 2.0  # seconds between study reads while waiting for other workers
@@ -48,7 +57,7 @@ class SearchSummary:
     study: str
     storage: str
     stats: Stats
-    front: list[FrozenTrial]
+    front: list[TrialRecord]
     ended: str
     wall_seconds: float
     config: dict[str, Any] = field(default_factory=dict)
@@ -60,11 +69,8 @@ class SearchSummary:
     @property
     def target(self) -> str:
         """What ``nas retrain``/``nas dashboard`` take: the .db path for sqlite, else the URL."""
-        if self.storage.startswith("sqlite:///"):
-            return self.storage.removeprefix("sqlite:///")
-        if self.storage.startswith("journal:///"):
-            return self.storage.removeprefix("journal:///")
-        return self.storage
+        path = file_path(self.storage)
+        return self.storage if path is None else str(path)
 
     def commands(self) -> dict[str, str]:
         study = "" if self.storage.startswith(("sqlite:", "journal:")) else \
@@ -84,12 +90,6 @@ def make_sampler(name: str, seed: int, trials: int) -> optuna.samplers.BaseSampl
                                       constant_liar=True)
 
 
-def _claims(trials: list[FrozenTrial]) -> tuple[int, int]:
-    """(counted trials, RUNNING trials holding a training slot)."""
-    counted = sum(1 for t in trials if R.is_counted(t))
-    return counted, sum(1 for t in trials if R.holds_slot(t)) - counted
-
-
 def work(study: optuna.Study, objective: Objective, target: int, deadline: float | None,
          on_update: Any = None, max_idle: int = MAX_IDLE) -> str:
     """The worker loop; returns how it ended ('done', 'timeout', 'exhausted')."""
@@ -98,7 +98,7 @@ def work(study: optuna.Study, objective: Objective, target: int, deadline: float
         trials = study.get_trials(deepcopy=False)
         if on_update is not None:
             on_update(trials)
-        counted, running = _claims(trials)
+        counted, running = slots(records(trials))
         if counted >= target:
             return "done"
         if deadline is not None and time.time() >= deadline:
@@ -112,30 +112,33 @@ def work(study: optuna.Study, objective: Objective, target: int, deadline: float
         last.clear()
         study.optimize(objective, n_trials=1, catch=(TrialFailed,),
                        callbacks=[lambda s, t: last.append(t)])
-        if last and R.status(last[0]) == R.SURPLUS:
+        done = as_record(last[0]) if last else None
+        if done is not None and done.status == Status.SURPLUS:
             time.sleep(random.uniform(0.0, 1.0))  # break ties between racing workers
-        idle = 0 if last and R.is_counted(last[0]) else idle + 1
+        idle = 0 if done is not None and done.is_counted else idle + 1
 
 
 def _prepare(config: SearchConfig, data: Dataset | None, worker: int = 0
              ) -> tuple[optuna.Study, Objective, str, str]:
     space = as_space(config.space)
     check_budget(space, config.budget)
+    check_names(config.evaluators)  # before a study is created for nothing
     name = config.study or default_study_name(space.name, config.budget)
     url = storage_url(config.storage, name)
     directions = ["maximize", "minimize", "minimize"][:config.objectives]
-    probe = open_study(url, name, directions, None, config.study_attrs(),
-                       config.recorded_attrs())
+    storage = make_storage(url)
+    probe = create_study(storage, url, name, directions, config.study_attrs(),
+                         config.recorded_attrs())
     seed = config.seed + 1009 * worker + len(probe.get_trials(deepcopy=False))
     sampler = make_sampler(config.sampler, seed, config.trials)
-    study = optuna.load_study(study_name=name, storage=probe._storage, sampler=sampler)
+    study = optuna.load_study(study_name=name, storage=storage, sampler=sampler)
     if data is None:
         data = load_dataset(config.data, subset=config.subset)
     proxy = preset("proxy", epochs=config.proxy_epochs, batch_size=config.proxy_batch,
                    seed=config.seed)
+    chain = create(config.evaluators, Setup(data, proxy, _device(config.device, worker)))
     objective = Objective(space, Limits(config.budget, config.macs_budget, config.rf_min),
-                          data, proxy, config.trials, config.objectives,
-                          _device(config.device, worker))
+                          data, chain, config.trials, config.objectives)
     return study, objective, name, url
 
 
@@ -196,7 +199,7 @@ def _run_workers(config: SearchConfig, study: optuna.Study, monitor: Monitor,
             if p.is_alive():
                 p.terminate()
             p.join()
-    counted, _ = _claims(study.get_trials(deepcopy=False))
+    counted, _ = slots(records(study))
     if counted >= config.trials:
         return "done"
     crashed = [(i, p.exitcode) for i, p in enumerate(procs) if p.exitcode not in (0, None)]
@@ -234,7 +237,7 @@ def run_search(config: SearchConfig, data: Dataset | None = None, progress: bool
     trials = study.get_trials(deepcopy=False)
     monitor.update(trials)
     monitor.close()
-    front = R.pareto_front(R.trained_trials(trials))
+    front = pareto_front(trained_trials(trials))
     return SearchSummary(name, url, compute(trials), front, ended, time.time() - t0,
                          config.to_dict())
 

@@ -22,7 +22,6 @@ from torch import nn
 
 from nas.analysis.analyze import rf_of
 from nas.blocks import Head, create, module_rf
-from nas.builder import Net
 from nas.genome import Block, Genome
 
 
@@ -146,11 +145,6 @@ def figures(genome: Genome, image_size: int) -> tuple[int, int, int]:
     """(params, MACs, rf px) of ``genome`` on ``image_size`` px images."""
     params, rf = params_rf(genome)
     return params, macs(genome, image_size), rf
-
-
-def macs_of(net: Net, image_size: int, in_chans: int) -> int:
-    """thop MACs of a whole meta-built net on one image (the reference for ``figures``)."""
-    return _profile(_zeroed(net), torch.zeros(1, in_chans, image_size, image_size))[0]
 
 
 def _reasons(params: int, macs: int | None, rf: int, lim: Limits) -> list[str]:

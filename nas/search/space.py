@@ -1,106 +1,64 @@
-"""Search spaces: one module per space in the top-level ``search_spaces`` package.
+"""Finding search spaces and measuring their reach.
 
-A space module needs two names::
-
-    DESCRIPTION = "one line for `nas spaces`"
-
-    def sample(trial, budget: int) -> Genome:
-        ...  # trial.suggest_categorical("s2_b1_op", ("ds", "cv")) and friends
-
-``sample`` is define-by-run: it asks the Optuna trial for each choice under a stable
-name (``s2_b1_op``: stage 2, block 1, op) so the dashboard's parameter views mean the
-same thing in every trial, and builds the genome from the answers. Only
-``suggest_categorical`` is used by the shipped spaces; the screening helpers here also
-answer ``suggest_int``. ``budget`` (parameters) lets a space scale its width choices, so
-most samples fit whatever the budget (see ``width_scale``).
-
-Spaces never import Optuna: ``trial`` is anything with ``suggest_categorical``, which is
-how ``param_range`` walks a space without a study.
+Spaces are files in the top-level ``search_spaces`` package that register themselves
+(``nas.search.space_registry``, where the contract is). ``load_space(name)`` imports
+``search_spaces/<name>.py`` on first use and returns what it registered; a broken space
+file therefore only breaks that space. ``param_range`` and friends walk a space without
+a study to find the smallest and largest networks it can produce at a budget.
 """
 
 from __future__ import annotations
 
 import importlib
-import math
 import pkgutil
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from functools import cache, lru_cache
-from typing import Any, Protocol
+from typing import Any
 
 from nas.errors import NasError
-from nas.genome import Genome
+from nas.search import space_registry
+from nas.search.space_registry import Chooser, Space, width_scale, widths
+
+__all__ = ["Chooser", "FixedChooser", "Space", "as_space", "check_budget", "load_space",
+           "overall_range", "param_range", "space_names", "width_scale", "widths"]
 
 SPACES_PACKAGE = "search_spaces"
-WIDTH_STEP = 8  # channels: widths are multiples of 8 (fast kernels, readable genomes)
-
-
-class Chooser(Protocol):
-    """What a space may ask of a trial (an ``optuna.Trial`` satisfies it)."""
-
-    def suggest_categorical(self, name: str, choices: Sequence[Any]) -> Any: ...
-
-
-SampleFn = Callable[[Chooser, int], Genome]
-
-
-@dataclass(frozen=True)
-class Space:
-    """A named search space: ``sample(trial, budget) -> Genome`` and a one-line description."""
-
-    name: str
-    description: str
-    sample: SampleFn
-
-
-def width_scale(budget: int, ref_params: int, low: float = 0.25, high: float = 4.0) -> float:
-    """Width multiplier for a budget: parameters grow with width squared, so
-    ``sqrt(budget / ref_params)``, clamped to ``[low, high]``. ``ref_params`` is the budget
-    at which the space's base widths are right (a space sets it so that most random
-    samples fit); the clamp bounds the space, which is what makes tiny budgets unreachable.
-    """
-    return min(high, max(low, math.sqrt(max(budget, 1) / ref_params)))
-
-
-def widths(base: Sequence[int], scale: float) -> tuple[int, ...]:
-    """Base channel choices times ``scale``, rounded to multiples of 8, sorted, distinct."""
-    out = {max(WIDTH_STEP, round(c * scale / WIDTH_STEP) * WIDTH_STEP) for c in base}
-    return tuple(sorted(out))
-
-
-# ----------------------------------------------------------------------------- loading
-
-def _import(name: str) -> Any:
-    try:
-        return importlib.import_module(f"{SPACES_PACKAGE}.{name}")
-    except ModuleNotFoundError as e:
-        if e.name in (f"{SPACES_PACKAGE}.{name}", SPACES_PACKAGE):
-            raise NasError(f"unknown search space {name!r}; known spaces: "
-                           f"{', '.join(space_names()) or 'none'}") from None
-        raise
 
 
 def space_names() -> list[str]:
-    """Every module in ``search_spaces/`` not starting with ``_``, sorted."""
+    """Every module in ``search_spaces/`` not starting with ``_``, and every space
+    registered otherwise (tests, notebooks), sorted."""
     try:
         pkg = importlib.import_module(SPACES_PACKAGE)
+        files = {m.name for m in pkgutil.iter_modules(pkg.__path__)}
     except ModuleNotFoundError:
-        return []
-    return sorted(m.name for m in pkgutil.iter_modules(pkg.__path__) if not m.name.startswith("_"))
+        files = set()
+    return sorted({n for n in files if not n.startswith("_")} | set(space_registry.registered()))
+
+
+def _unknown(name: str) -> NasError:
+    return NasError(f"unknown search space {name!r}; known spaces: "
+                    f"{', '.join(space_names()) or 'none'}")
 
 
 @cache
 def load_space(name: str) -> Space:
-    """The space ``search_spaces/<name>.py``; NasError if unknown or malformed."""
+    """The space ``search_spaces/<name>.py`` registered; NasError if unknown or if the
+    file registers nothing."""
     if not name.isidentifier() or name.startswith("_"):
-        raise NasError(f"unknown search space {name!r}; known spaces: {', '.join(space_names())}")
-    module = _import(name)
-    sample = getattr(module, "sample", None)
-    description = getattr(module, "DESCRIPTION", None) or (module.__doc__ or "").strip()
-    if not callable(sample):
-        raise NasError(f"search space {name!r} ({module.__file__}) defines no "
-                       "sample(trial, budget) function")
-    return Space(name, description.splitlines()[0] if description else "", sample)
+        raise _unknown(name)
+    if space_registry.get(name) is None:
+        try:
+            module = importlib.import_module(f"{SPACES_PACKAGE}.{name}")
+        except ModuleNotFoundError as e:
+            if e.name in (f"{SPACES_PACKAGE}.{name}", SPACES_PACKAGE):
+                raise _unknown(name) from None
+            raise
+        if space_registry.get(name) is None:
+            raise NasError(f"search space {name!r} ({module.__file__}) registers no sample "
+                           "function: decorate it with @register(DESCRIPTION) from "
+                           "nas.search.space_registry")
+    return space_registry.get(name)
 
 
 # ------------------------------------------------------------------- reach of a space

@@ -9,7 +9,7 @@ from typing import Any
 
 from optuna.trial import FrozenTrial, TrialState
 
-from nas.search import results as R
+from nas.study.record import Status, TrialRecord, records
 
 WARMUP = 20  # trials: the feasible fraction is also reported before/after this many
 
@@ -53,39 +53,36 @@ class Stats:
         return self.epochs_saved / self.epochs_planned if self.epochs_planned else 0.0
 
 
-def _frac(trials: list[FrozenTrial]) -> float | None:
+def _frac(trials: list[TrialRecord]) -> float | None:
     if not trials:
         return None
-    return sum(1 for t in trials if R.status(t) != R.REJECTED) / len(trials)
+    return sum(1 for r in trials if r.status != Status.REJECTED) / len(trials)
 
 
-def compute(trials: Iterable[FrozenTrial]) -> Stats:
-    trials = sorted(trials, key=lambda t: t.number)
-    screened = [t for t in trials if "params" in t.user_attrs
-                and t.state != TrialState.RUNNING]
-    counted = [t for t in trials if R.is_counted(t)]
-    by = {s: sum(1 for t in trials if R.status(t) == s and t.state != TrialState.RUNNING)
-          for s in (R.TRAINED, R.STOPPED, R.DUPLICATE, R.REJECTED)}
-    planned = sum(int(t.user_attrs.get("planned_epochs", 0)) for t in counted)
-    run = sum(int(t.user_attrs.get("epochs", 0)) for t in counted)
-    saved_s = sum((t.user_attrs.get("planned_epochs", 0) - t.user_attrs.get("epochs", 0))
-                  * t.user_attrs.get("train_seconds", 0.0) / max(1, t.user_attrs["epochs"])
-                  for t in counted if R.status(t) == R.STOPPED)
-    ms = [t.user_attrs["screen_ms"] for t in screened if "screen_ms" in t.user_attrs]
-    total_ms = [t.user_attrs["screen_total_ms"] for t in screened
-                if "screen_total_ms" in t.user_attrs]
-    full = [t.user_attrs["val_acc"] for t in counted if R.status(t) == R.TRAINED]
+def compute(trials: Iterable[FrozenTrial | TrialRecord]) -> Stats:
+    trials = records(trials)
+    finished = [r for r in trials if r.state != TrialState.RUNNING]
+    screened = [r for r in finished if r.params is not None]
+    counted = [r for r in trials if r.is_counted]
+    by = {s: sum(1 for r in finished if r.status == s)
+          for s in (Status.TRAINED, Status.STOPPED, Status.DUPLICATE, Status.REJECTED)}
+    planned = sum(r.planned_epochs or 0 for r in counted)
+    run = sum(r.epochs for r in counted)
+    saved_s = sum(((r.planned_epochs or 0) - r.epochs) * r.train_seconds / max(1, r.epochs)
+                  for r in counted if r.status == Status.STOPPED)
+    ms = [r.screen_ms for r in screened if r.screen_ms is not None]
+    total_ms = [r.screen_total_ms for r in screened if r.screen_total_ms is not None]
+    full = [r.val_acc for r in counted if r.status == Status.TRAINED]
     return Stats(
-        counted=len(counted), trained=by[R.TRAINED], stopped=by[R.STOPPED],
-        duplicates=by[R.DUPLICATE], rejected=by[R.REJECTED],
-        failed=sum(1 for t in trials if t.state == TrialState.FAIL),
-        running=sum(1 for t in trials if t.state == TrialState.RUNNING),
+        counted=len(counted), trained=by[Status.TRAINED], stopped=by[Status.STOPPED],
+        duplicates=by[Status.DUPLICATE], rejected=by[Status.REJECTED],
+        failed=sum(1 for r in trials if r.state == TrialState.FAIL),
+        running=sum(1 for r in trials if r.state == TrialState.RUNNING),
         screened=len(screened), feasible=_frac(screened),
-        feasible_first=_frac([t for t in screened if t.number < WARMUP]),
-        feasible_after=_frac([t for t in screened if t.number >= WARMUP]),
+        feasible_first=_frac([r for r in screened if r.number < WARMUP]),
+        feasible_after=_frac([r for r in screened if r.number >= WARMUP]),
         best_val_acc=max(full, default=None), epochs_planned=planned, epochs_run=run,
-        epochs_saved=planned - run,
-        seconds_trained=sum(t.user_attrs.get("train_seconds", 0.0) for t in counted),
+        epochs_saved=planned - run, seconds_trained=sum(r.train_seconds for r in counted),
         seconds_saved=saved_s,
         screen_ms_mean=statistics.fmean(ms) if ms else None, screen_ms_max=max(ms, default=None),
         screen_total_ms_mean=statistics.fmean(total_ms) if total_ms else None,

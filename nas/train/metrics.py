@@ -46,7 +46,3 @@ class TrainResult:
     stopped_early: bool
     history: list[EpochMetrics] = field(default_factory=list)
     images_per_sec: float = 0.0
-
-    @property
-    def best_val_acc(self) -> float:
-        return max((m.val_acc for m in self.history), default=0.0)

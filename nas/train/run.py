@@ -1,26 +1,54 @@
-"""``train_model``: what ``nas train`` does, from a zoo name or genome to val/test accuracy.
+"""Training one architecture to the end: ``fit`` (build, train, test once) and
+``train_model``, what ``nas train`` does.
 
-Builds the network for the data's classes and channels, trains it (checkpointing into
-``out`` if given, so rerunning the same command resumes), then evaluates once on the test
-split and writes ``result.json`` and ``model.pt`` next to the checkpoint.
+``fit`` is shared with ``nas retrain``, and both write their model with
+``nas.io.save_model``, so ``nas.load(path)`` opens either.
 """
 
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import torch
 
-from nas.builder import build
-from nas.data import load_dataset
-from nas.train.config import preset
+from nas.builder import Net, build
+from nas.data import Dataset, load_dataset
+from nas.genome import Genome
+from nas.io import save_model
+from nas.train.config import TrainConfig, preset
 from nas.train.device import pick_device
 from nas.train.evaluate import evaluate
 from nas.train.loop import Callback, train
 from nas.train.metrics import TrainResult
 from nas.zoo import resolve
+
+
+@dataclass(frozen=True)
+class Fitted:
+    """A trained model, its training result and its one test evaluation (fraction 0..1)."""
+
+    model: Net
+    result: TrainResult
+    test_loss: float
+    test_acc: float
+
+
+def fit(genome: Genome | str, data: Dataset, config: TrainConfig, *,
+        checkpoint: Path | None = None, device: torch.device | str | None = None,
+        progress: str | bool = "auto", callbacks: tuple[Callback, ...] = ()) -> Fitted:
+    """Build ``genome`` (weights initialised from ``config.seed``), train it on ``data``
+    (resuming from ``checkpoint`` if given), then evaluate the test split once, with the
+    validation's settings (TTA etc.)."""
+    torch.manual_seed(config.seed)  # weight init
+    net = build(genome)
+    result = train(net, data, config, callbacks=list(callbacks), checkpoint=checkpoint,
+                   device=device, progress=progress)
+    test_loss, test_acc = evaluate(net, data, "test", config.eval_batch_size, config.tta,
+                                   config.amp, config.channels_last)
+    return Fitted(net, result, float(test_loss), float(test_acc))
 
 
 def train_model(model: str, data: str, epochs: int | None = None, subset: int | None = None,
@@ -31,41 +59,33 @@ def train_model(model: str, data: str, epochs: int | None = None, subset: int | 
 
     Keys: name, genome, arch_id, params, val_acc, test_acc (fractions 0..1), val_loss,
     test_loss, epochs, seconds (training incl. per-epoch validation, all resumed segments),
-    images_per_sec, stopped_early, config, history.
+    images_per_sec, stopped_early, config, history. With ``out``: ``checkpoint.pt``
+    (rerun to resume), ``result.json`` and ``model.pt`` (``nas.load``) there.
     """
     name, genome = resolve(model)
     dev = pick_device(device)
     ds = load_dataset(data, subset=subset, device=dev)
     genome = genome.replace_head(c=ds.num_classes, i=ds.in_chans)
     config = preset(preset_name, epochs=epochs, seed=seed, **overrides)
-    torch.manual_seed(seed)  # weight init
-    net = build(genome)
     out_dir = Path(out) if out is not None else None
-    ckpt = out_dir / "checkpoint.pt" if out_dir is not None else None
-    result = train(net, ds, config, callbacks=callbacks, checkpoint=ckpt, device=dev,
-                   progress=progress)
-    test_loss, test_acc = evaluate(net, ds, "test", config.eval_batch_size, config.tta,
-                                   config.amp, config.channels_last)
-    summary = _summary(name, genome.to_string(), genome.arch_id, net, result, config.to_dict())
-    summary.update(test_acc=test_acc, test_loss=test_loss, data=data, subset=subset,
-                   train_images=len(ds.y_train), device=str(dev))
+    f = fit(genome, ds, config, checkpoint=out_dir / "checkpoint.pt" if out_dir else None,
+            device=dev, progress=progress, callbacks=callbacks)
+    summary = _summary(name, genome, f, config.to_dict())
+    summary.update(data=data, subset=subset, train_images=len(ds.y_train), device=str(dev))
     if out_dir is not None:
-        _write(out_dir, summary, net)
+        out_dir.mkdir(parents=True, exist_ok=True)
+        (out_dir / "result.json").write_text(json.dumps(summary, indent=2) + "\n")
+        metrics = {k: v for k, v in summary.items() if k not in ("config", "history")}
+        save_model(out_dir / "model.pt", f.model, config=summary["config"], metrics=metrics)
     return summary
 
 
-def _summary(name: str, genome: str, arch_id: str, net: torch.nn.Module, r: TrainResult,
-             config: dict[str, Any]) -> dict[str, Any]:
-    return {"name": name, "genome": genome, "arch_id": arch_id,
-            "params": sum(p.numel() for p in net.parameters()),
+def _summary(name: str, genome: Genome, f: Fitted, config: dict[str, Any]) -> dict[str, Any]:
+    r = f.result
+    return {"name": name, "genome": genome.to_string(), "arch_id": genome.arch_id,
+            "params": sum(p.numel() for p in f.model.parameters()),
             "val_acc": r.val_acc, "val_loss": r.val_loss, "epochs": r.epochs,
             "seconds": round(r.seconds, 2), "images_per_sec": round(r.images_per_sec, 1),
             "stopped_early": r.stopped_early, "config": config,
-            "history": [vars(m) for m in r.history]}
-
-
-def _write(out_dir: Path, summary: dict[str, Any], net: torch.nn.Module) -> None:
-    out_dir.mkdir(parents=True, exist_ok=True)
-    (out_dir / "result.json").write_text(json.dumps(summary, indent=2) + "\n")
-    torch.save({"genome": summary["genome"], "state_dict": net.state_dict()},
-               out_dir / "model.pt")
+            "history": [vars(m) for m in r.history], "test_acc": f.test_acc,
+            "test_loss": f.test_loss}

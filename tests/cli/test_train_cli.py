@@ -44,6 +44,25 @@ def test_flip_option_sets_training_flips_and_mirror_tta(npz, flag, flip):
     assert d["config"]["flip"] is flip and d["config"]["tta"] is flip
 
 
+def test_train_out_model_loads_with_nas_load(npz, tmp_path):
+    """``nas train --out DIR`` writes DIR/model.pt in the format ``nas.load`` reads, with
+    the genome for the data's classes, the config and the test accuracy."""
+    import nas
+    from nas.data import load_dataset
+    from nas.train import evaluate
+
+    args = ["train", GENOME, "--data", npz, "--epochs", "1", "--batch-size", "64", "--quiet",
+            "--json", "--out", str(tmp_path / "run")]
+    d = _json(CliRunner().invoke(cli, args))
+    model = nas.load(tmp_path / "run" / "model.pt")
+    assert model.genome == d["genome"] and not model.training
+    assert model.metrics["test_acc"] == d["test_acc"] and model.config["epochs"] == 1
+    c = model.config
+    _, acc = evaluate(model, load_dataset(npz), "test", c["eval_batch_size"], c["tta"],
+                      c["amp"], c["channels_last"])
+    assert acc == pytest.approx(d["test_acc"], abs=1e-9)
+
+
 def test_train_subset_and_data_errors_are_one_line(npz, tmp_path):
     d = _json(CliRunner().invoke(cli, ["train", GENOME, "--data", npz, "--epochs", "1",
                                        "--subset", "64", "--quiet", "--json"]))

@@ -27,13 +27,14 @@ from pathlib import Path
 
 
 def _hook_search() -> None:
-    import nas.search.objective as obj
+    import nas.search.evaluators.proxy as proxy
+    import nas.search.objective as objective
 
     mark_dir = os.environ.get("NAS_TEST_MARK_DIR")
     hang_from = int(os.environ.get("NAS_TEST_HANG_FROM", "0") or 0)
     delay = float(os.environ.get("NAS_TEST_TRAIN_DELAY", "0") or 0)
     host = os.environ.get("NAS_TEST_HOST")
-    real_train = obj.train
+    real_train = proxy.train
     count = [0]
 
     def train(*args, **kwargs):  # type: ignore[no-untyped-def]
@@ -45,9 +46,9 @@ def _hook_search() -> None:
         time.sleep(delay)
         return real_train(*args, **kwargs)
 
-    obj.train = train
+    proxy.train = train
     if host:
-        obj.worker_id = lambda: f"{host}:{os.getpid()}"
+        objective.worker_id = lambda: f"{host}:{os.getpid()}"
 
 
 def _hook_checkpoints() -> None:
@@ -69,18 +70,13 @@ def _hook_checkpoints() -> None:
 
 
 def _pair_space() -> None:
-    import types
-
     from nas.genome import Genome
+    from nas.search.space_registry import register
 
+    @register("two architectures (tests)", name="pair")
     def sample(t, budget):  # type: ignore[no-untyped-def]
         c = t.suggest_categorical("s1_c", (8, 16))
         return Genome.from_string(f"cv_c{c}/ds_c{c}_s2/head")
-
-    module = types.ModuleType("search_spaces.pair")
-    module.DESCRIPTION = "two architectures (tests)"
-    module.sample = sample
-    sys.modules["search_spaces.pair"] = module
 
 
 def main() -> None:

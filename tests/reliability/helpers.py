@@ -12,8 +12,8 @@ from pathlib import Path
 import optuna
 from optuna.trial import FrozenTrial, TrialState
 
-from nas.search import results as R
-from nas.search.distributed import create_rdb
+from nas.study.record import as_record
+from nas.study.storage import create_rdb
 
 DRIVER = Path(__file__).with_name("driver.py")
 BUDGET = "30000"  # the small space reaches 2.5k..44k params at this budget: most fit
@@ -79,7 +79,7 @@ def trials(url: str, study: str) -> list[FrozenTrial]:
 
 
 def counted(ts: list[FrozenTrial]) -> list[FrozenTrial]:
-    return [t for t in ts if R.is_counted(t)]
+    return [t for t in ts if as_record(t).is_counted]
 
 
 def running(ts: list[FrozenTrial]) -> list[FrozenTrial]:

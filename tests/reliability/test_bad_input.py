@@ -22,7 +22,7 @@ from click.testing import CliRunner
 from nas.cli.main import cli
 from nas.search import SearchConfig, run_search
 from tests.postgres import free_port
-from tests.reliability import helpers as H
+from tests.reliability import helpers
 
 STUDY_COMMANDS = ("retrain", "report", "dashboard")
 
@@ -66,7 +66,7 @@ def study_db(tmp_path_factory, tiny_npz) -> Path:
     d = tmp_path_factory.mktemp("study")
     db = d / "two.db"
     for name, n in (("alpha", 2), ("beta", 1)):
-        run_search(SearchConfig(budget=int(H.BUDGET), trials=n, space="small", study=name,
+        run_search(SearchConfig(budget=int(helpers.BUDGET), trials=n, space="small", study=name,
                                 storage=f"sqlite:///{db}", data=str(tiny_npz),
                                 proxy_epochs=1, sampler="random"), progress=False)
     return db
@@ -76,7 +76,7 @@ def study_db(tmp_path_factory, tiny_npz) -> Path:
 def one_study_db(tmp_path_factory, tiny_npz) -> Path:
     """A sqlite file with one study ('solo', 2 trained trials)."""
     db = tmp_path_factory.mktemp("solo") / "solo.db"
-    run_search(SearchConfig(budget=int(H.BUDGET), trials=2, space="small", study="solo",
+    run_search(SearchConfig(budget=int(helpers.BUDGET), trials=2, space="small", study="solo",
                             storage=f"sqlite:///{db}", data=str(tiny_npz), proxy_epochs=1,
                             sampler="random"), progress=False)
     return db
@@ -113,7 +113,7 @@ def test_unreadable_study_file(command, one_study_db, tmp_path, tiny_npz):
     shutil.copy(one_study_db, db)
     db.chmod(0)
     args = (("retrain", str(db)) if command == "retrain" else
-            search("--budget", H.BUDGET, "--storage", str(db), "--data", str(tiny_npz)))
+            search("--budget", helpers.BUDGET, "--storage", str(db), "--data", str(tiny_npz)))
     p = nas(*args, cwd=tmp_path, prefix=_no_read_access())
     assert_one_line_error(p, str(db), "cannot read", "Permission denied")
 
@@ -133,7 +133,7 @@ def test_other_sqlite_database_is_not_an_optuna_database(command, tmp_path, tiny
     con.close()
     before = (tmp_path / "app.db").read_bytes()
     args = ((command, "app.db") if command != "search" else
-            search("--budget", H.BUDGET, "--storage", "app.db", "--data", str(tiny_npz)))
+            search("--budget", helpers.BUDGET, "--storage", "app.db", "--data", str(tiny_npz)))
     p = nas(*args, cwd=tmp_path)
     assert_one_line_error(p, "app.db", "not an Optuna")
     assert (tmp_path / "app.db").read_bytes() == before  # Optuna added no tables
@@ -141,14 +141,14 @@ def test_other_sqlite_database_is_not_an_optuna_database(command, tmp_path, tiny
 
 def test_search_storage_text_file(tmp_path, tiny_npz):
     (tmp_path / "notes.db").write_text("shopping list\n")
-    p = nas(*search("--budget", H.BUDGET, "--storage", "notes.db", "--data", str(tiny_npz)),
+    p = nas(*search("--budget", helpers.BUDGET, "--storage", "notes.db", "--data", str(tiny_npz)),
             cwd=tmp_path)
     assert_one_line_error(p, "notes.db", "not a SQLite database")
 
 
 def test_search_journal_file_that_is_not_a_journal(tmp_path, tiny_npz):
     (tmp_path / "run.log").write_text("INFO started\n")
-    p = nas(*search("--budget", H.BUDGET, "--storage", "run.log", "--data", str(tiny_npz)),
+    p = nas(*search("--budget", helpers.BUDGET, "--storage", "run.log", "--data", str(tiny_npz)),
             cwd=tmp_path)
     assert_one_line_error(p, "run.log")
 
@@ -157,7 +157,7 @@ def test_search_journal_file_that_is_not_a_journal(tmp_path, tiny_npz):
 def test_storage_url_that_cannot_connect_has_a_hint(command, tmp_path, tiny_npz):
     url = f"postgresql://nas:secret@127.0.0.1:{free_port()}/nas"  # nobody listens there
     args = ((command, url) if command != "search" else
-            search("--budget", H.BUDGET, "--storage", url, "--data", str(tiny_npz)))
+            search("--budget", helpers.BUDGET, "--storage", url, "--data", str(tiny_npz)))
     line = assert_one_line_error(nas(*args, cwd=tmp_path, real=command == "search"),
                                  "cannot connect",
                                  "Connection refused", "is the database server running")
@@ -191,7 +191,7 @@ def test_budget_not_a_number(budget, tmp_path):
 
 @pytest.mark.parametrize("rf", ["0", "-3"])
 def test_rf_min_below_one(rf, tmp_path):
-    assert_one_line_error(nas(*search("--budget", H.BUDGET, "--rf-min", rf), cwd=tmp_path),
+    assert_one_line_error(nas(*search("--budget", helpers.BUDGET, "--rf-min", rf), cwd=tmp_path),
                           "--rf-min")
 
 
@@ -201,7 +201,7 @@ def test_budget_no_architecture_can_meet(tmp_path):
 
 
 def test_unknown_space(tmp_path):
-    p = nas("search", "--budget", H.BUDGET, "--space", "galaxy", cwd=tmp_path)
+    p = nas("search", "--budget", helpers.BUDGET, "--space", "galaxy", cwd=tmp_path)
     assert_one_line_error(p, "unknown search space 'galaxy'", "default", "small")
 
 
@@ -253,13 +253,13 @@ def _label(value: int, key: str = "y_test"):  # type: ignore[no-untyped-def]
         "label-negative"])
 def test_bad_data_file(change, needles, tmp_path, tiny_npz):
     bad = _bad_npz(tmp_path, tiny_npz, **change)
-    p = nas(*search("--budget", H.BUDGET, "--data", str(bad)), cwd=tmp_path,
+    p = nas(*search("--budget", helpers.BUDGET, "--data", str(bad)), cwd=tmp_path,
             real="y_test" in change and change["y_test"] is None)
     assert_one_line_error(p, "bad.npz", *needles)
 
 
 def test_data_file_missing(tmp_path):
-    p = nas(*search("--budget", H.BUDGET, "--data", "nowhere/c10.npz"), cwd=tmp_path)
+    p = nas(*search("--budget", helpers.BUDGET, "--data", "nowhere/c10.npz"), cwd=tmp_path)
     assert_one_line_error(p, "nowhere/c10.npz", "not found")
 
 
@@ -292,7 +292,7 @@ def test_resume_after_the_space_file_changed(tmp_path, tiny_npz):
         return Space("mini", "test space", sample)
 
     def config(s, trials):  # type: ignore[no-untyped-def]
-        return SearchConfig(budget=int(H.BUDGET), trials=trials, space=s, study="mini",
+        return SearchConfig(budget=int(helpers.BUDGET), trials=trials, space=s, study="mini",
                             storage=f"sqlite:///{tmp_path / 'm.db'}", data=str(tiny_npz),
                             proxy_epochs=1, sampler="random")
 

@@ -6,14 +6,14 @@ import signal
 
 from optuna.trial import TrialState
 
-from nas.search import results as R
-from tests.reliability import helpers as H
+from nas.study import Status
+from tests.reliability import helpers
 
 N = 4
 
 
 def _search_args(db, npz, n=N):  # type: ignore[no-untyped-def]
-    return (*H.SEARCH, "--trials", str(n), "--storage", str(db), "--study", "s",
+    return (*helpers.SEARCH, "--trials", str(n), "--storage", str(db), "--study", "s",
             "--data", str(npz), "--quiet")
 
 
@@ -29,9 +29,9 @@ def _search_hanging_at(n: int, npz, tmp_path):
     marks = tmp_path / "marks"
     marks.mkdir()
     log = tmp_path / "a.log"
-    a = H.start(*_search_args(db, npz), cwd=tmp_path, log=log, NAS_TEST_MARK_DIR=marks,
+    a = helpers.start(*_search_args(db, npz), cwd=tmp_path, log=log, NAS_TEST_MARK_DIR=marks,
                 NAS_TEST_HANG_FROM=n)
-    H.wait_for(lambda: len(H.marks(marks)) >= n, 120, f"training number {n}", a, log)
+    helpers.wait_for(lambda: len(helpers.marks(marks)) >= n, 120, f"training number {n}", a, log)
     return db, f"sqlite:///{db}", a, log
 
 
@@ -39,20 +39,20 @@ def test_sigkill_during_sqlite_search_then_rerun(tiny_npz, tmp_path):
     """SIGKILL in the middle of the 3rd training; the rerun keeps the 2 finished trials,
     fails the killed one at once (its process is gone), retries it and completes."""
     db, url, a, _ = _search_hanging_at(3, tiny_npz, tmp_path)
-    H.kill(a, signal.SIGKILL)
+    helpers.kill(a, signal.SIGKILL)
     a.wait(timeout=30)
 
-    before = H.trials(url, "s")
-    assert len(H.counted(before)) == 2, H.summary(before)
-    victim = H.running(before)
-    assert len(victim) == 1 and victim[0].user_attrs["status"] == R.TRAINING, \
-        H.summary(before)
+    before = helpers.trials(url, "s")
+    assert len(helpers.counted(before)) == 2, helpers.summary(before)
+    victim = helpers.running(before)
+    assert len(victim) == 1 and victim[0].user_attrs["status"] == Status.TRAINING, \
+        helpers.summary(before)
 
-    p = H.run(*_search_args(db, tiny_npz), cwd=tmp_path)
-    H.assert_clean_exit(p)
-    after = H.trials(url, "s")
-    assert len(H.counted(after)) == N, H.summary(after)
-    assert not H.running(after), H.summary(after)
+    p = helpers.run(*_search_args(db, tiny_npz), cwd=tmp_path)
+    helpers.assert_clean_exit(p)
+    after = helpers.trials(url, "s")
+    assert len(helpers.counted(after)) == N, helpers.summary(after)
+    assert not helpers.running(after), helpers.summary(after)
     kept = _snapshot(after)
     for number, snap in _snapshot(before).items():  # nothing finished was lost or changed
         assert kept[number] == snap
@@ -72,17 +72,17 @@ def test_ctrl_c_during_search_stops_cleanly_and_resumes(tiny_npz, tmp_path):
     assert "Traceback" not in out, out
     assert "interrupted: 1/4 trained trials kept" in out, out
 
-    before = H.trials(url, "s")
-    assert not H.running(before), H.summary(before)
-    assert len(H.counted(before)) == 1
+    before = helpers.trials(url, "s")
+    assert not helpers.running(before), helpers.summary(before)
+    assert len(helpers.counted(before)) == 1
     failed = [t for t in before if t.state == TrialState.FAIL]
     assert len(failed) == 1 and "interrupted" in failed[0].user_attrs["fail_reason"]
 
-    p = H.run(*_search_args(db, tiny_npz), cwd=tmp_path)
-    H.assert_clean_exit(p)
-    after = H.trials(url, "s")
-    assert len(H.counted(after)) == N, H.summary(after)
-    assert not H.running(after)
+    p = helpers.run(*_search_args(db, tiny_npz), cwd=tmp_path)
+    helpers.assert_clean_exit(p)
+    after = helpers.trials(url, "s")
+    assert len(helpers.counted(after)) == N, helpers.summary(after)
+    assert not helpers.running(after)
     kept = _snapshot(after)
     for number, snap in _snapshot(before).items():
         assert kept[number] == snap
@@ -92,15 +92,15 @@ def test_ctrl_c_during_retrain_resumes_from_last_epoch(tiny_npz, tmp_path):
     """SIGINT after epoch 1 of 3 of a retrain: exit 130, no traceback, a checkpoint of
     epoch 1; the rerun trains epochs 2 and 3 only and writes the summary."""
     db = tmp_path / "s.db"
-    H.assert_clean_exit(H.run(*_search_args(db, tiny_npz, n=2), cwd=tmp_path))
+    helpers.assert_clean_exit(helpers.run(*_search_args(db, tiny_npz, n=2), cwd=tmp_path))
     out_dir = tmp_path / "out"
     args = ("retrain", str(db), "--top", "1", "--epochs", "3", "--data", str(tiny_npz),
             "--out", str(out_dir))
     epochs = tmp_path / "epochs.log"
     log = tmp_path / "r.log"
-    r = H.start(*args, cwd=tmp_path, log=log, NAS_TEST_EPOCH_LOG=epochs,
+    r = helpers.start(*args, cwd=tmp_path, log=log, NAS_TEST_EPOCH_LOG=epochs,
                 NAS_TEST_EPOCH_SLEEP=600)
-    H.wait_for(lambda: epochs.exists() and epochs.read_text().split() == ["1"], 120,
+    helpers.wait_for(lambda: epochs.exists() and epochs.read_text().split() == ["1"], 120,
                "the epoch-1 checkpoint", r, log)
     r.send_signal(signal.SIGINT)
     assert r.wait(timeout=60) == 130, log.read_text()
@@ -109,8 +109,8 @@ def test_ctrl_c_during_retrain_resumes_from_last_epoch(tiny_npz, tmp_path):
     assert list(out_dir.glob("*/seeds/0/checkpoint.pt")), out
     assert not (out_dir / "summary.csv").exists()
 
-    p = H.run(*args, cwd=tmp_path, NAS_TEST_EPOCH_LOG=epochs)
-    H.assert_clean_exit(p)
+    p = helpers.run(*args, cwd=tmp_path, NAS_TEST_EPOCH_LOG=epochs)
+    helpers.assert_clean_exit(p)
     assert epochs.read_text().split() == ["1", "2", "3"]  # epoch 1 was not trained again
     assert (out_dir / "summary.csv").read_text().count("\n") == 2  # header + 1 model
 
@@ -126,27 +126,27 @@ def test_ctrl_c_with_worker_processes(tiny_npz, tmp_path):
     args = (*_search_args(db, tiny_npz, n=5), "--workers", "2")
     log = tmp_path / "a.log"
     with log.open("w") as f:
-        a = H.subprocess.Popen([H.sys.executable, "-m", "nas", *args], cwd=tmp_path,
-                               env=H.env(), stdout=f, stderr=H.subprocess.STDOUT,
+        a = helpers.subprocess.Popen([helpers.sys.executable, "-m", "nas", *args], cwd=tmp_path,
+                               env=helpers.env(), stdout=f, stderr=helpers.subprocess.STDOUT,
                                start_new_session=True)  # its own group, like a terminal job
 
     def started() -> bool:
         if not db.exists():
             return False
         try:
-            return len(H.counted(H.trials(url, "s"))) >= 1
+            return len(helpers.counted(helpers.trials(url, "s"))) >= 1
         except Exception:  # the database exists, the study or its schema not yet
             return False
 
-    H.wait_for(started, 180, "a trained trial", a, log, step=0.5)
+    helpers.wait_for(started, 180, "a trained trial", a, log, step=0.5)
     os.killpg(a.pid, signal.SIGINT)
     assert a.wait(timeout=90) == 130, log.read_text()
     out = log.read_text()
     assert "Traceback" not in out, out
-    before = H.trials(url, "s")
-    assert not H.running(before), H.summary(before)
-    assert len(H.counted(before)) < 5
+    before = helpers.trials(url, "s")
+    assert not helpers.running(before), helpers.summary(before)
+    assert len(helpers.counted(before)) < 5
 
-    H.assert_clean_exit(H.run(*_search_args(db, tiny_npz, n=5), cwd=tmp_path))
-    after = H.trials(url, "s")
-    assert len(H.counted(after)) == 5 and not H.running(after), H.summary(after)
+    helpers.assert_clean_exit(helpers.run(*_search_args(db, tiny_npz, n=5), cwd=tmp_path))
+    after = helpers.trials(url, "s")
+    assert len(helpers.counted(after)) == 5 and not helpers.running(after), helpers.summary(after)

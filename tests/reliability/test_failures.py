@@ -11,11 +11,11 @@ import pytest
 import torch
 from optuna.trial import TrialState
 
-import nas.search.objective as objective
+import nas.search.evaluators.proxy as proxy
 from nas.data import load_dataset
 from nas.search import SearchConfig, run_search
-from nas.search import results as R
-from tests.reliability import helpers as H
+from nas.study import Status
+from tests.reliability import helpers
 
 N = 3
 
@@ -26,16 +26,16 @@ def data(tiny_npz):  # type: ignore[no-untyped-def]
 
 
 def _search(tmp_path, data, study):  # type: ignore[no-untyped-def]
-    config = SearchConfig(budget=int(H.BUDGET), trials=N, space="small", study=study,
+    config = SearchConfig(budget=int(helpers.BUDGET), trials=N, space="small", study=study,
                           storage=f"sqlite:///{tmp_path / 's.db'}", proxy_epochs=1,
                           sampler="random")
     summary = run_search(config, data=data, progress=False)
-    return summary, H.trials(f"sqlite:///{tmp_path / 's.db'}", study)
+    return summary, helpers.trials(f"sqlite:///{tmp_path / 's.db'}", study)
 
 
 def _patch_nth_training(monkeypatch, n, make_broken):  # type: ignore[no-untyped-def]
     """The n-th proxy training of this process goes wrong the way ``make_broken`` says."""
-    real = objective.train
+    real = proxy.train
     calls = [0]
 
     def train(model, *args, **kwargs):  # type: ignore[no-untyped-def]
@@ -44,17 +44,17 @@ def _patch_nth_training(monkeypatch, n, make_broken):  # type: ignore[no-untyped
             model = make_broken(model)
         return real(model, *args, **kwargs)
 
-    monkeypatch.setattr(objective, "train", train)
+    monkeypatch.setattr(proxy, "train", train)
     return calls
 
 
 def _the_failed_trial(summary, ts):  # type: ignore[no-untyped-def]
     """The search completed its count around exactly one FAIL trial and left none RUNNING."""
     assert summary.ended == "done"
-    assert len(H.counted(ts)) == N, H.summary(ts)
-    assert not H.running(ts), H.summary(ts)
+    assert len(helpers.counted(ts)) == N, helpers.summary(ts)
+    assert not helpers.running(ts), helpers.summary(ts)
     failed = [t for t in ts if t.state == TrialState.FAIL]
-    assert len(failed) == 1, H.summary(ts)
+    assert len(failed) == 1, helpers.summary(ts)
     return failed[0]
 
 
@@ -69,7 +69,7 @@ def test_nan_loss_is_a_failed_trial_and_the_search_goes_on(monkeypatch, tmp_path
 
     _patch_nth_training(monkeypatch, 2, poison)
     a = _the_failed_trial(*_search(tmp_path, data, "nan")).user_attrs
-    assert a["status"] == R.FAILED
+    assert a["status"] == Status.FAILED
     assert a["fail_reason"].startswith("diverged:") and "nan" in a["fail_reason"].lower()
 
 

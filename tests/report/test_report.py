@@ -9,8 +9,8 @@ from nas.report.attach import ARTIFACT_DIR_ATTR
 from nas.report.build import zoo_params
 from nas.report.figures import pareto_figure
 from nas.report.frame import status_counts, trials_frame
-from nas.retrain import open_study
-from nas.search.results import pareto_front, trained_trials
+from nas.study import open_study, pareto_front, trained_trials
+from nas.study.adapter import TrialRef, system_attrs
 from tests.retrain.studies import make_study, retrained_study
 
 
@@ -63,17 +63,13 @@ def test_csv_tables(made):
 def test_figures_notes_and_artifacts_attached(made):
     _, db, summary, _ = made
     study = open_study(db)
-    attrs = study._storage.get_study_system_attrs(study._study_id)
+    attrs = system_attrs(study)
     assert "dashboard:plot_data:nas-pareto:0" in attrs
     assert attrs[ARTIFACT_DIR_ATTR]
     artifacts = [k for k, v in attrs.items() if k.startswith("artifacts:") and v != "null"]
     assert len(artifacts) == 3
     trial = next(t for t in study.trials if t.number == summary.rows[0]["trial"])
-
-    class Ref:  # what get_note needs of a finished trial
-        storage, _trial_id = study._storage, trial._trial_id
-    Ref.study = study
-    note = get_note(Ref())
+    note = get_note(TrialRef(study, trial))
     assert "| stage | block | output | params | MACs | RF |" in note and "test_acc" in note
 
 
@@ -81,7 +77,7 @@ def test_rerun_replaces_rather_than_piles_up(made):
     root, db, _, _ = made
     report(db, out=root / "report")
     study = open_study(db)
-    attrs = study._storage.get_study_system_attrs(study._study_id)
+    attrs = system_attrs(study)
     live = [k for k, v in attrs.items() if k.startswith("artifacts:") and v != "null"]
     assert len(live) == 3
     assert len([k for k in attrs if k.endswith(":0") and "plot_data" in k]) == 5

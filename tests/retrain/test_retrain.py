@@ -11,7 +11,8 @@ import pytest
 import nas
 from nas.data import load_dataset
 from nas.errors import NasError
-from nas.retrain import open_study, retrain
+from nas.retrain import retrain
+from nas.study import open_study, records
 from nas.train import evaluate
 from tests.retrain.studies import make_data, make_study, retrained_study
 
@@ -67,13 +68,12 @@ def test_load_reproduces_test_accuracy(done):
 
 def test_results_written_back_to_trials(done):
     _, db, _, summary = done
-    study = open_study(db)
-    by_number = {t.number: t for t in study.trials}
+    by_number = {r.number: r for r in records(open_study(db))}
     for row in summary.rows:
-        attrs = by_number[row["trial"]].user_attrs
-        assert attrs["test_acc"] == row["test_acc"]
-        assert attrs["final_val_acc"] == row["final_val_acc"]
-        assert attrs["genome"] == row["genome"]  # search's attrs untouched
+        r = by_number[row["trial"]]
+        assert r.test_acc == row["test_acc"]
+        assert r.final_val_acc == row["final_val_acc"]
+        assert r.genome == row["genome"]  # search's attrs untouched
 
 
 def test_rerun_skips_finished_seeds(done):

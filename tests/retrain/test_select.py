@@ -3,7 +3,8 @@
 import pytest
 
 from nas.errors import NasError
-from nas.retrain import open_study, pareto_ranks, pick, trained_trials
+from nas.retrain import pick
+from nas.study import open_study, pareto_ranks, trained_trials
 from tests.retrain.studies import TRAINED, make_study
 
 
@@ -13,7 +14,7 @@ def study(tmp_path_factory):
 
 
 def genomes(trials):
-    return [t.user_attrs["genome"] for t in trials]
+    return [t.genome for t in trials]
 
 
 def test_trained_trials_skip_rejected_and_pruned(study):
@@ -33,7 +34,7 @@ def test_best_picks_highest_val_acc_on_front(study):
 
 def test_spread_takes_both_ends_of_the_front(study):
     picks = pick(study, 2, "spread")
-    assert sorted(p.trial.user_attrs["params"] for p in picks) == [290, 1042]
+    assert sorted(p.trial.params for p in picks) == [290, 1042]
 
 
 def test_small_front_is_filled_from_next_rank(study):

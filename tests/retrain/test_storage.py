@@ -8,7 +8,7 @@ import optuna
 import pytest
 
 from nas.errors import NasError
-from nas.retrain import open_study
+from nas.study import open_study
 from tests.retrain.studies import make_study
 
 

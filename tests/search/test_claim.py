@@ -6,16 +6,15 @@ from __future__ import annotations
 import optuna
 import pytest
 
-from nas.search import results as R
-from nas.search.objective import Objective
+from nas.study import Status
+from nas.study.record import records
+from nas.study.workers import claim
 
 
 def _claim(trial: optuna.Trial, target: int = 10, seen: list | None = None) -> None:
-    """Claim architecture "abc"; ``seen`` is the first read (default: the study now).
-    ``Objective._claim`` reads nothing but ``target`` from the objective."""
-    objective = Objective(space=None, limits=None, data=None, proxy=None, target=target)
+    """Claim architecture "abc"; ``seen`` is the first read (default: the study now)."""
     first_read = trial.study.get_trials(deepcopy=False) if seen is None else seen
-    objective._claim(trial, first_read, "abc")
+    claim(trial, records(first_read), "abc", target)
 
 
 @pytest.fixture()
@@ -31,7 +30,7 @@ def test_free_architecture_is_claimed(study):
     a = study.ask()
     a.set_user_attr("arch_id", "abc")
     _claim(a)
-    assert _status(study, 0) == R.TRAINING
+    assert _status(study, 0) == Status.TRAINING
 
 
 @pytest.mark.parametrize("first", [0, 1])
@@ -41,28 +40,28 @@ def test_the_second_reader_backs_off_whichever_number_it_has(study, first):
     trials = [study.ask(), study.ask()]
     for t in trials:
         t.set_user_attr("arch_id", "abc")
-    trials[first].set_user_attr("status", R.TRAINING)
+    trials[first].set_user_attr("status", Status.TRAINING)
     with pytest.raises(optuna.TrialPruned, match=f"trial {first} is training"):
         _claim(trials[1 - first])
-    assert _status(study, 1 - first) == R.IN_FLIGHT
-    assert _status(study, first) == R.TRAINING
+    assert _status(study, 1 - first) == Status.IN_FLIGHT
+    assert _status(study, first) == Status.TRAINING
 
 
 def test_twin_finished_since_the_first_read_is_not_retrained(study):
     done = study.ask()
     done.set_user_attr("arch_id", "abc")
-    done.set_user_attr("status", R.TRAINED)
+    done.set_user_attr("status", Status.TRAINED)
     study.tell(done, [0.5, 1000])
     late = study.ask()
     late.set_user_attr("arch_id", "abc")
     with pytest.raises(optuna.TrialPruned, match="trial 0"):
         _claim(late, seen=[])  # the first read predates the twin's finish
-    assert _status(study, 1) == R.IN_FLIGHT
+    assert _status(study, 1) == Status.IN_FLIGHT
 
 
 def test_last_slot_taken_by_another_worker(study):
     other, me = study.ask(), study.ask()
-    other.set_user_attr("status", R.TRAINING)
+    other.set_user_attr("status", Status.TRAINING)
     with pytest.raises(optuna.TrialPruned, match="target"):
         _claim(me, target=1)
-    assert _status(study, 1) == R.SURPLUS
+    assert _status(study, 1) == Status.SURPLUS

@@ -5,9 +5,8 @@ from __future__ import annotations
 import optuna
 from optuna.trial import TrialState
 
-from nas.search import pareto_front, trained_trials
 from nas.search.pruning import MedianStop
-from nas.search.results import dominates
+from nas.study import dominates, pareto_front, trained_trials
 
 
 def _t(number, acc, params, status="trained", arch=None, macs=1000, state=TrialState.COMPLETE):

@@ -6,10 +6,11 @@ import optuna
 import pytest
 from optuna.trial import TrialState
 
-import nas.search.objective as objective_mod
+import nas.search.evaluators.proxy as proxy_mod
 from nas.genome import Genome
 from nas.search import Space, run_search
-from nas.search import results as R
+from nas.study import Status, trained_trials
+from nas.study.record import as_record
 from nas.train import TrainingDiverged
 
 
@@ -22,7 +23,7 @@ def _trials(summary):
 def count_train(monkeypatch):
     """Count calls of the trainer (and optionally make call k raise)."""
     calls = {"n": 0, "raise": {}}
-    real = objective_mod.train
+    real = proxy_mod.train
 
     def fake(*args, **kwargs):
         calls["n"] += 1
@@ -31,14 +32,14 @@ def count_train(monkeypatch):
             raise exc
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(objective_mod, "train", fake)
+    monkeypatch.setattr(proxy_mod, "train", fake)
     return calls
 
 
 def test_exact_trials_within_limits_and_rejected_never_trained(config, data, count_train):
     s = run_search(config(trials=4, rf_min=50, budget=20_000), data=data, progress=False)
     trials = _trials(s)
-    counted = [t for t in trials if R.is_counted(t)]
+    counted = [t for t in trials if as_record(t).is_counted]
     assert s.ended == "done" and len(counted) == 4 == s.stats.counted
     assert count_train["n"] == 4
     for t in counted:
@@ -46,7 +47,7 @@ def test_exact_trials_within_limits_and_rejected_never_trained(config, data, cou
         assert {"genome", "arch_id", "macs", "val_acc", "epochs", "train_seconds"} <= set(
             t.user_attrs)
         assert 0.0 <= t.user_attrs["val_acc"] <= 1.0
-    rejected = [t for t in trials if R.status(t) == R.REJECTED]
+    rejected = [t for t in trials if as_record(t).status == Status.REJECTED]
     assert rejected, "budget 20k with rf-min 50 should reject some samples"
     for t in rejected:
         assert t.state == TrialState.PRUNED and "reject_reason" in t.user_attrs
@@ -58,9 +59,9 @@ def test_exact_trials_within_limits_and_rejected_never_trained(config, data, cou
 
 def test_resume_adds_only_the_missing_trials(config, data, count_train):
     first = run_search(config(trials=2), data=data, progress=False)
-    before = {t.number: t.datetime_complete for t in _trials(first) if R.is_counted(t)}
+    before = {t.number: t.datetime_complete for t in _trials(first) if as_record(t).is_counted}
     second = run_search(config(trials=4), data=data, progress=False)
-    after = [t for t in _trials(second) if R.is_counted(t)]
+    after = [t for t in _trials(second) if as_record(t).is_counted]
     assert len(before) == 2 and len(after) == 4 and count_train["n"] == 4
     assert all(t.datetime_complete == before[t.number] for t in after if t.number in before)
 
@@ -96,7 +97,7 @@ def test_duplicates_reuse_the_result(config, data, count_train):
                    progress=False)
     trials = _trials(s)
     assert count_train["n"] == 2 and s.ended == "exhausted" and s.stats.counted == 2
-    dups = [t for t in trials if R.status(t) == R.DUPLICATE]
+    dups = [t for t in trials if as_record(t).status == Status.DUPLICATE]
     assert dups and s.stats.duplicates == len(dups)
     by_number = {t.number: t for t in trials}
     for d in dups:
@@ -104,15 +105,16 @@ def test_duplicates_reuse_the_result(config, data, count_train):
         assert d.user_attrs["arch_id"] == orig.user_attrs["arch_id"]
         assert d.user_attrs["val_acc"] == orig.user_attrs["val_acc"]
         assert d.user_attrs["train_seconds"] == 0.0
-    assert len(R.trained_trials(trials)) == 2
+    assert len(trained_trials(trials)) == 2
 
 
 def test_macs_budget_rejects_with_reason(config, data):
     s = run_search(config(trials=1, macs_budget=200_000, max_samples=30), data=data,
                    progress=False)
-    reasons = [t.user_attrs["reject_reason"] for t in _trials(s) if R.status(t) == R.REJECTED]
+    reasons = [t.user_attrs["reject_reason"] for t in _trials(s)
+               if as_record(t).status == Status.REJECTED]
     assert reasons and all("MACs" in r for r in reasons)
-    assert all(t.user_attrs["macs"] <= 200_000 for t in _trials(s) if R.is_counted(t))
+    assert all(t.user_attrs["macs"] <= 200_000 for t in _trials(s) if as_record(t).is_counted)
 
 
 def test_journal_storage_and_tpe(config, data, tmp_path):
@@ -131,7 +133,7 @@ def test_three_objectives_with_macs(config, data):
 
 def test_two_worker_processes_share_one_sqlite_study(config, npz):
     s = run_search(config(trials=3, workers=2, data=str(npz)), progress=False)
-    counted = [t for t in _trials(s) if R.is_counted(t)]
+    counted = [t for t in _trials(s) if as_record(t).is_counted]
     assert s.ended == "done" and len(counted) == 3
     assert len({t.user_attrs["arch_id"] for t in counted}) == 3
     assert not [t for t in _trials(s) if t.state == TrialState.RUNNING]
@@ -151,12 +153,12 @@ def test_median_rule_stops_weak_candidates_and_counts_savings(config, data, monk
                 break
         return TrainResult(history[-1].val_acc, 1.0, len(history), 0.01, False, history)
 
-    monkeypatch.setattr(objective_mod, "train", fake_train)
+    monkeypatch.setattr(proxy_mod, "train", fake_train)
     s = run_search(config(trials=7, proxy_epochs=3), data=data, progress=False)
-    stopped = [t for t in _trials(s) if R.status(t) == R.STOPPED]
+    stopped = [t for t in _trials(s) if as_record(t).status == Status.STOPPED]
     assert s.stats.counted == 7 and len(stopped) == 2  # the 0.1 and 0.2 candidates
     for t in stopped:
         assert t.state == TrialState.PRUNED and t.user_attrs["epochs"] == 1
         assert t.user_attrs["planned_epochs"] == 3
     assert s.stats.epochs_saved == 4 and s.stats.epochs_planned == 21
-    assert not {t.number for t in stopped} & {t.number for t in R.trained_trials(_trials(s))}
+    assert not {t.number for t in stopped} & {t.number for t in trained_trials(_trials(s))}

@@ -102,3 +102,31 @@ def test_unknown_space_and_unreachable_budget():
         check_budget("small", 500)
     check_budget("small", 30_000)
     assert "default" in space_names() and "small" in space_names()
+
+
+def test_a_registered_space_is_found_by_name(monkeypatch):
+    from nas.search import space_registry
+
+    monkeypatch.setattr(space_registry, "_REGISTRY", dict(space_registry._REGISTRY))
+
+    @space_registry.register("one conv (tests)\nmore text", name="tiny_test")
+    def sample(t, budget):
+        return Genome.from_string(f"cv_c{t.suggest_categorical('s1_c', (8, 16))}/head")
+
+    assert "tiny_test" in space_names()
+    s = load_space("tiny_test")
+    assert s.description == "one conv (tests)" and s.sample is sample
+    assert load_space("small").name == "small"  # files register under their file name
+
+
+def test_a_space_file_that_registers_nothing_is_a_one_line_error(monkeypatch):
+    import sys
+    import types
+
+    module = types.ModuleType("search_spaces.unregistered")
+    module.DESCRIPTION = "old style"
+    module.sample = lambda t, budget: None
+    module.__file__ = "search_spaces/unregistered.py"
+    monkeypatch.setitem(sys.modules, "search_spaces.unregistered", module)
+    with pytest.raises(NasError, match="registers no sample function: decorate it"):
+        load_space("unregistered")

@@ -47,7 +47,7 @@ def _front_table(summary) -> Table:  # type: ignore[no-untyped-def]
 
 
 def _rows(summary) -> list[dict]:  # type: ignore[no-untyped-def]
-    from nas.search import front_rows
+    from nas.study import front_rows
 
     return front_rows(summary.front)
 

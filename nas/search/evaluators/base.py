@@ -1,0 +1,127 @@
+"""The evaluator seam: how a candidate that passed the constraints is judged.
+
+An evaluator has a ``name``, says whether it ``trains`` (then a training slot is claimed
+before it runs, see ``nas.study.workers.claim``) and answers ``evaluate(candidate)``
+with an ``Outcome``:
+
+- ``Outcome.proceed(**attrs)``: record ``attrs``, go on to the next evaluator;
+- ``Outcome.reject(reason, **attrs)``: the candidate is ``rejected`` (PRUNED, never
+  counted), e.g. a zero-cost score below a running quantile;
+- ``Outcome.stop(reason, **attrs)``: trained but stopped early (``stopped``: PRUNED,
+  counted), e.g. below the median at an epoch, or not promoted at a rung;
+- ``Outcome.final(val_acc, **attrs)``: fully evaluated (``trained``: COMPLETE); the
+  objective returns (val_acc, params[, MACs]).
+
+``attrs`` are ``TrialRecord`` fields (a new evaluator adds its fields there). Failures
+are exceptions: the objective records them as ``failed`` with the reason and the search
+goes on. Evaluators are registered by name (``@register("proxy")``) and built from a
+``Setup`` in the order ``SearchConfig.evaluators`` lists them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+import optuna
+import torch
+
+from nas.data import Dataset
+from nas.errors import NasError
+from nas.genome import Genome
+from nas.search.screen import Screen
+from nas.study.record import NOT_TRAINED, Status, TrialRecord, write
+from nas.train import TrainConfig
+
+
+@dataclass
+class Candidate:
+    """One screened candidate: its trial, genome (head set for the data), static figures
+    and the study's trials as read before it was evaluated."""
+
+    trial: optuna.Trial
+    genome: Genome
+    screen: Screen
+    trials: list[TrialRecord]
+
+    def record(self, **attrs: Any) -> None:
+        """Store ``attrs`` (TrialRecord fields) on the trial now (e.g. partial figures
+        before a failure is raised)."""
+        write(self.trial, **attrs)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What an evaluator decided; ``status`` None means go on."""
+
+    status: Status | None = None
+    reason: str | None = None
+    val_acc: float | None = None
+    attrs: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def proceed(cls, **attrs: Any) -> Outcome:
+        return cls(attrs=attrs)
+
+    @classmethod
+    def reject(cls, reason: str, **attrs: Any) -> Outcome:
+        return cls(Status.REJECTED, reason, attrs={**NOT_TRAINED, **attrs,
+                                                    "reject_reason": reason})
+
+    @classmethod
+    def stop(cls, reason: str, **attrs: Any) -> Outcome:
+        return cls(Status.STOPPED, reason, attrs=attrs)
+
+    @classmethod
+    def final(cls, val_acc: float, **attrs: Any) -> Outcome:
+        return cls(Status.TRAINED, val_acc=float(val_acc), attrs={**attrs, "val_acc": val_acc})
+
+
+class Evaluator(Protocol):
+    """One stage of judging a candidate (see the module docstring)."""
+
+    name: str
+    trains: bool  # holds a training slot while it runs
+
+    def evaluate(self, candidate: Candidate) -> Outcome: ...
+
+
+@dataclass(frozen=True)
+class Setup:
+    """What every evaluator may be built from: the data, the proxy recipe, the device."""
+
+    data: Dataset
+    proxy: TrainConfig
+    device: str | torch.device | None = None
+
+
+Factory = Callable[[Setup], Evaluator]
+_REGISTRY: dict[str, Factory] = {}
+
+
+def register(name: str) -> Callable[[Factory], Factory]:
+    """Decorator: make ``factory(setup) -> Evaluator`` the evaluator called ``name``."""
+    def deco(factory: Factory) -> Factory:
+        _REGISTRY[name] = factory
+        return factory
+
+    return deco
+
+
+def registered() -> tuple[str, ...]:
+    return tuple(_REGISTRY)
+
+
+def check_names(names: Sequence[str]) -> None:
+    """NasError naming the known evaluators if one of ``names`` is not registered."""
+    unknown = [n for n in names if n not in _REGISTRY]
+    if unknown or not names:
+        raise NasError(f"unknown evaluator(s) {', '.join(unknown) or '(none given)'}; known: "
+                       f"{', '.join(registered())}")
+
+
+def create(names: Sequence[str], setup: Setup) -> list[Evaluator]:
+    """The evaluator chain ``names``, in order."""
+    check_names(names)
+    return [_REGISTRY[n](setup) for n in names]

@@ -1,0 +1,56 @@
+"""``proxy``: short proxy training with the median stopping rule (``nas.search.pruning``).
+
+Trains the candidate with the proxy recipe; after each epoch a candidate below the
+median of earlier candidates' curves (same recipe) at that epoch stops (``stopped``).
+The curve (val_acc per epoch) is recorded, also when training fails.
+"""
+
+from __future__ import annotations
+
+import time
+
+from nas.builder import build
+from nas.search.evaluators.base import Candidate, Outcome, Setup, register
+from nas.search.pruning import MedianStop, curves
+from nas.train import train
+
+
+class ProxyTraining:
+    """Proxy training of one candidate; ``signature`` identifies the recipe."""
+
+    name = "proxy"
+    trains = True
+
+    def __init__(self, setup: Setup) -> None:
+        self.setup = setup
+
+    @property
+    def signature(self) -> str:
+        """Proxy recipe id: curves are compared only between equal recipes."""
+        p, n = self.setup.proxy, len(self.setup.data.y_train)
+        return f"e{p.epochs}_n{n}_b{p.batch_size}_lr{p.lr:g}"
+
+    def evaluate(self, c: Candidate) -> Outcome:
+        proxy = self.setup.proxy
+        stopper = MedianStop(curves(c.trials, self.signature), proxy.epochs)
+        c.record(proxy=self.signature)
+        t0 = time.perf_counter()
+        try:
+            result = train(build(c.genome), self.setup.data, proxy, callbacks=[stopper],
+                           device=self.setup.device, progress="none")
+        except BaseException:
+            c.record(curve=stopper.curve)  # how far it got, for the failed trial
+            raise
+        figures = {"val_acc": result.val_acc, "epochs": result.epochs,
+                   "train_seconds": round(time.perf_counter() - t0, 3),
+                   "curve": stopper.curve, "planned_epochs": proxy.epochs}
+        if stopper.stopped_at is not None:
+            return Outcome.stop(f"val_acc {result.val_acc:.4f} below median "
+                                f"{stopper.median:.4f} at epoch {stopper.stopped_at}",
+                                stop_median=stopper.median, **figures)
+        return Outcome.final(**figures)
+
+
+@register("proxy")
+def make(setup: Setup) -> ProxyTraining:
+    return ProxyTraining(setup)

@@ -1,0 +1,103 @@
+"""Study files on disk: a SQLite database or an Optuna journal, told apart by content.
+
+Opening must never write to the wrong file: a typo, a text file or another program's
+SQLite database gives a one-line ``NasError`` instead of Optuna silently creating its
+tables there.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+
+from nas.errors import NasError
+from nas.study.errors import one_line
+
+SQLITE_MAGIC = b"SQLite format 3\x00"
+OPTUNA_TABLES = {"studies", "trials", "version_info"}
+SQLITE_TIMEOUT_S = 60  # how long a writer (or a reader) waits for sqlite's lock
+
+
+def head(path: Path) -> bytes | None:
+    """The first bytes of an existing file (None if absent); NasError if unreadable."""
+    try:
+        if not path.exists():
+            return None
+        if not path.is_file():
+            raise NasError(f"{path}: not a file (pass a study .db file or a storage URL)")
+        with path.open("rb") as f:
+            return f.read(len(SQLITE_MAGIC))
+    except OSError as e:
+        raise NasError(f"{path}: cannot read ({e.strerror or type(e).__name__})") from None
+
+
+def sqlite_tables(path: Path) -> set[str]:
+    """Table names of a SQLite file, opened read-only."""
+    try:
+        con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            return {r[0] for r in con.execute(
+                "select name from sqlite_master where type='table'")}
+        finally:
+            con.close()
+    except sqlite3.Error as e:
+        raise NasError(f"{path}: unreadable SQLite database ({one_line(e)})") from None
+
+
+def check_new_sqlite(path: Path) -> None:
+    """NasError unless ``path`` can hold a new or resumed study: absent (its folder is
+    created), empty, or a SQLite database that is empty or already an Optuna one."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise NasError(f"{path}: cannot create its folder ({e.strerror})") from None
+    first = head(path)
+    if not first:
+        return
+    if first != SQLITE_MAGIC:
+        raise NasError(f"{path}: exists and is not a SQLite database (pass a new path or "
+                       "an Optuna study .db)")
+    tables = sqlite_tables(path)
+    if tables and not tables >= OPTUNA_TABLES:
+        raise NasError(f"{path}: a SQLite database of something else (tables: "
+                       f"{', '.join(sorted(tables)[:5])}), not an Optuna study; pass "
+                       "another --storage path")
+
+
+def use_wal(path: Path) -> None:
+    """WAL mode (persistent in the file): readers never block the writer."""
+    con = sqlite3.connect(path, timeout=SQLITE_TIMEOUT_S)
+    try:
+        con.execute("PRAGMA journal_mode=WAL")
+    except sqlite3.DatabaseError as e:
+        raise NasError(f"{path}: not a usable SQLite database ({one_line(e)})") from e
+    finally:
+        con.close()
+
+
+def check_journal(path: Path) -> None:
+    """NasError unless the first line of ``path`` is an Optuna journal operation."""
+    with path.open("rb") as f:
+        first = f.readline()
+    try:
+        ok = "op_code" in json.loads(first)
+    except (ValueError, TypeError):
+        ok = False
+    if not ok:
+        raise NasError(f"{path}: not an Optuna storage (expected a SQLite study database, "
+                       "a journal file or a storage URL)")
+
+
+def existing_kind(path: Path) -> str:
+    """'sqlite' or 'journal' for an existing study file; NasError otherwise."""
+    first = head(path)
+    if first is None:
+        raise NasError(f"{path}: no such study file (pass the .db written by `nas search` "
+                       "or a storage URL)")
+    if first == SQLITE_MAGIC:
+        if not sqlite_tables(path) >= OPTUNA_TABLES:
+            raise NasError(f"{path}: a SQLite file but not an Optuna study database")
+        return "sqlite"
+    check_journal(path)
+    return "journal"

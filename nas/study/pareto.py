@@ -1,0 +1,82 @@
+"""Pareto ranking of trained trials, by record fields (``val_acc`` up, ``params`` down).
+
+Both figures come from the records (user attrs), so the front is the same whatever
+objective tuple the study optimised (2 or 3 objectives).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import optuna
+from optuna.trial import FrozenTrial
+
+from nas.study.record import Status, TrialRecord, records
+
+# (record field, direction) pairs of the default front: accuracy up, size down.
+DEFAULT_OBJECTIVES: tuple[tuple[str, str], ...] = (("val_acc", "max"), ("params", "min"))
+
+Trials = optuna.Study | Iterable[FrozenTrial | TrialRecord]
+
+
+def trained_trials(source: Trials, include_stopped: bool = False) -> list[TrialRecord]:
+    """Trials that finished proxy training, one per architecture (the first to train it).
+
+    ``include_stopped`` adds the ones stopped early, whose ``val_acc`` is that of a
+    shorter training and therefore not comparable with the others.
+    """
+    wanted = (Status.TRAINED, Status.STOPPED) if include_stopped else (Status.TRAINED,)
+    seen: dict[str | None, TrialRecord] = {}
+    for r in records(source):
+        if r.is_counted and r.status in wanted:
+            seen.setdefault(r.arch_id, r)
+    return list(seen.values())
+
+
+def _key(r: TrialRecord, objectives: Sequence[tuple[str, str]]) -> tuple[float, ...]:
+    """Objective vector, every entry to minimise."""
+    return tuple(-float(getattr(r, a)) if d == "max" else float(getattr(r, a))
+                 for a, d in objectives)
+
+
+def dominates(a: Sequence[float], b: Sequence[float]) -> bool:
+    """``a`` is no worse than ``b`` everywhere and better somewhere (all minimised)."""
+    return all(x <= y for x, y in zip(a, b, strict=True)) and any(
+        x < y for x, y in zip(a, b, strict=True))
+
+
+def pareto_front(trials: Iterable[FrozenTrial | TrialRecord],
+                 objectives: Sequence[tuple[str, str]] = DEFAULT_OBJECTIVES
+                 ) -> list[TrialRecord]:
+    """The non-dominated trials by the record fields in ``objectives`` ((name,
+    'max'|'min')).
+
+    Pass ``trained_trials(study)``; trials lacking an objective are skipped. Ties (equal
+    vectors) all stay. Sorted best first: highest val_acc, then fewest params, i.e.
+    rank 1 is the most accurate network of the front.
+    """
+    pts = [(r, _key(r, objectives)) for r in records(trials)
+           if all(isinstance(getattr(r, a), int | float) for a, _ in objectives)]
+    front = [r for r, k in pts if not any(dominates(o, k) for _, o in pts)]
+    return sorted(front, key=lambda r: _key(r, objectives))
+
+
+def pareto_ranks(trials: Iterable[FrozenTrial | TrialRecord]) -> list[list[TrialRecord]]:
+    """Non-dominated sorting: fronts[0] is the Pareto front, fronts[1] the next, ..."""
+    left, fronts = records(trials), []
+    while left:
+        front = pareto_front(left)
+        if not front:  # only trials lacking val_acc/params are left
+            break
+        fronts.append(front)
+        ids = {r.number for r in front}
+        left = [r for r in left if r.number not in ids]
+    return fronts
+
+
+def front_rows(front: Sequence[TrialRecord]) -> list[dict[str, Any]]:
+    """Plain rows for tables and JSON: rank, trial number, figures, genome."""
+    return [{"rank": i, "trial": r.number, "params": r.params, "macs": r.macs, "rf": r.rf,
+             "val_acc": r.val_acc, "genome": r.genome, "arch_id": r.arch_id}
+            for i, r in enumerate(front, 1)]

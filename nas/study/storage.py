@@ -1,0 +1,192 @@
+"""Opening studies on every storage, read-write (``nas search``) or read-only (retrain,
+report, dashboard), from what a user types.
+
+- default: sqlite at ``studies/<study>.db``, in WAL mode with a 60 s busy timeout, so
+  several worker processes share it without "database is locked" errors;
+- ``sqlite:///path.db``, ``postgresql://user@host/db``, ``mysql://...``: RDB storages; a
+  search turns Optuna's heartbeat on (``nas.study.workers``);
+- ``journal:///path.log`` or a path ending in ``.log``/``.journal``: Optuna's journal file
+  storage (append-only log with a file lock, no server, no heartbeat).
+
+Read-only opening never writes: a typo or a foreign file is a one-line ``NasError``.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+import warnings
+from pathlib import Path
+from typing import Any
+
+import optuna
+from optuna.storages import BaseStorage, RDBStorage
+from optuna.storages.journal import JournalFileBackend, JournalFileOpenLock, JournalStorage
+
+from nas.errors import NasError
+from nas.study import files
+from nas.study.errors import one_line, root_cause, storage_error
+from nas.study.workers import heartbeat_kwargs
+
+# Heartbeats, retries and metric names are "experimental" in Optuna since 2.8-3.2; they
+# are exactly what multi-worker safety needs, so the warning is noise for our users.
+warnings.filterwarnings("ignore", category=optuna.exceptions.ExperimentalWarning)
+
+STUDIES_DIR = Path("studies")
+JOURNAL_SUFFIXES = (".log", ".journal")
+URL_HELP = ("expected sqlite:///file.db, postgresql://user@host/db, mysql://user@host/db, "
+            "journal:///file.log or a path ending in .db/.log")
+METRIC_NAMES = ("val_acc", "params", "macs")
+CREATE_ATTEMPTS = 6  # tries at opening an RDB storage whose tables others create right now
+
+
+def default_study_name(space: str, budget: int) -> str:
+    """``default-200k`` for the default space at 200,000 params."""
+    size = f"{budget // 1000}k" if budget % 1000 == 0 else str(budget)
+    return f"{space}-{size}"
+
+
+def storage_url(storage: str | None, study: str) -> str:
+    """The URL for ``--storage`` (None: ``sqlite:///studies/<study>.db``; a bare path:
+    sqlite or journal by its suffix)."""
+    if storage is None:
+        return f"sqlite:///{STUDIES_DIR / f'{study}.db'}"
+    if "://" in storage:
+        return storage
+    if storage.endswith(JOURNAL_SUFFIXES):
+        return f"journal:///{storage}"
+    return f"sqlite:///{storage}"
+
+
+def file_path(url: str) -> Path | None:
+    """The file behind a sqlite/journal URL (4 slashes = absolute), None for servers."""
+    for scheme in ("sqlite:///", "journal:///"):
+        if url.startswith(scheme) and url != "sqlite:///:memory:":
+            return Path(url.removeprefix(scheme))
+    return None
+
+
+def _journal(path: Path) -> JournalStorage:
+    # the lock `nas search` appends with, so reading while it writes is safe
+    return JournalStorage(JournalFileBackend(str(path), JournalFileOpenLock(str(path))))
+
+
+def _creation_race(e: BaseException) -> bool:
+    """True for the errors of two processes creating Optuna's tables at once (PostgreSQL:
+    a unique violation in pg_type / "already exists"; MySQL/SQLite: "already exists")."""
+    text = f"{type(root_cause(e)).__name__} {root_cause(e)}".lower()
+    return any(s in text for s in ("uniqueviolation", "duplicate key", "already exists",
+                                   "duplicatetable", "integrityerror"))
+
+
+def create_rdb(url: str, **kwargs: Any) -> RDBStorage:
+    """``RDBStorage(url, **kwargs)``, retried when workers started together race to
+    create the schema of a fresh database (the loser sees the winner's tables next time).
+    Other errors are raised at once."""
+    for attempt in range(CREATE_ATTEMPTS):
+        try:
+            return RDBStorage(url, **kwargs)
+        except Exception as e:
+            if attempt == CREATE_ATTEMPTS - 1 or not _creation_race(e):
+                raise
+            time.sleep(random.uniform(0.2, 1.0) * (attempt + 1))
+    raise AssertionError("unreachable")
+
+
+def _rdb(url: str, writable: bool) -> RDBStorage:
+    """An RDB storage: a search's (tables created, heartbeat on) or a reader's."""
+    kwargs: dict[str, Any] = {}
+    if url.startswith("sqlite"):
+        kwargs["engine_kwargs"] = {"connect_args": {"timeout": files.SQLITE_TIMEOUT_S}}
+    elif url.startswith(("postgresql", "mysql")):
+        kwargs["engine_kwargs"] = {"pool_pre_ping": True}
+    if writable:
+        kwargs.update(heartbeat_kwargs())  # env NAS_HEARTBEAT_INTERVAL / NAS_GRACE_PERIOD
+    else:
+        kwargs["skip_table_creation"] = True
+    try:
+        return create_rdb(url, **kwargs)  # retried while workers race to create tables
+    except Exception as e:  # sqlalchemy/driver errors differ per backend
+        raise storage_error(url, e, URL_HELP if writable else "") from None
+
+
+def make_storage(url: str) -> BaseStorage:
+    """Read-write storage for a search at ``url``; files are created when absent."""
+    path = file_path(url)
+    if path is not None and url.startswith("journal:"):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if files.head(path):  # an existing log must be Optuna's
+            files.check_journal(path)
+        return _journal(path)
+    if path is not None:
+        files.check_new_sqlite(path)  # unreadable, not SQLite, another program's database
+        files.use_wal(path)
+    return _rdb(url, writable=True)
+
+
+def open_storage(target: str | Path) -> BaseStorage:
+    """Read-only storage for ``target``: a file path (sqlite or journal, told apart by
+    content) or any storage URL (``journal:///file.log`` as ``nas search`` writes it)."""
+    text = str(target)
+    path = Path(text) if "://" not in text else file_path(text)
+    if path is None:
+        return _rdb(text, writable=False)
+    if files.existing_kind(path) == "journal":
+        return _journal(path)
+    return _rdb(f"sqlite:///{path.resolve()}", writable=False)
+
+
+def study_names(storage: BaseStorage) -> list[str]:
+    return sorted(optuna.get_all_study_names(storage))
+
+
+def resolve_name(storage: BaseStorage, target: str | Path, study_name: str | None) -> str:
+    """The study to use: ``study_name`` if given, else the only study in the storage."""
+    names = study_names(storage)
+    if study_name is not None:
+        if study_name not in names:
+            raise NasError(f"no study {study_name!r} in {target}; it holds: "
+                           f"{', '.join(names) or 'no studies'}")
+        return study_name
+    if not names:
+        raise NasError(f"{target} holds no studies")
+    if len(names) > 1:
+        raise NasError(f"{target} holds {len(names)} studies, pick one with --study: "
+                       f"{', '.join(names)}")
+    return names[0]
+
+
+def open_study(target: str | Path, study_name: str | None = None) -> optuna.Study:
+    """Load a study from a path or URL; ``study_name`` is needed only if it holds several."""
+    storage = open_storage(target)
+    return optuna.load_study(study_name=resolve_name(storage, target, study_name),
+                             storage=storage)
+
+
+def create_study(storage: BaseStorage, url: str, name: str, directions: list[str],
+                 attrs: dict[str, Any], recorded: dict[str, Any] | None = None
+                 ) -> optuna.Study:
+    """Create or resume study ``name``; NasError if it exists with other settings.
+
+    ``attrs`` (space, budget, limits, objectives) are stored on a new study and compared
+    on resume: mixing budgets or spaces in one study would corrupt its Pareto front.
+    ``recorded`` (the data spec) is stored when missing and never compared.
+    """
+    try:
+        study = optuna.create_study(storage=storage, study_name=name,
+                                    directions=directions, load_if_exists=True)
+    except Exception as e:
+        raise NasError(f"cannot open study {name!r} in {url}: {one_line(e)}") from None
+    old = study.user_attrs
+    if not old:
+        for k, v in attrs.items():
+            study.set_user_attr(k, v)
+        study.set_metric_names(list(METRIC_NAMES[:len(directions)]))
+    for k, v in attrs.items():
+        if k in old and old[k] != v:
+            raise NasError(f"study {name!r} in {url} was created with {k}={old[k]!r}, not "
+                           f"{v!r}: rerun with the same flags, or pick a new --study")
+    for k, v in (recorded or {}).items():
+        if k not in old:
+            study.set_user_attr(k, v)
+    return study

@@ -1,0 +1,182 @@
+"""Many workers on one study: training slots, the claim, reaping dead workers, retry-once.
+
+- **Slots.** ``--trials`` is the number of counted (trained) trials wanted; a RUNNING
+  trial whose status is ``training`` holds one slot (``TrialRecord.holds_slot``).
+- **Claim** (``claim``): write-then-read, so of two workers racing for the last slot or
+  for the same architecture, the one that reads second backs off.
+- **Reaping.** On RDB storages (sqlite, PostgreSQL, MySQL) a running trial records a
+  heartbeat every ``NAS_HEARTBEAT_INTERVAL`` seconds (default 10); one silent for
+  ``NAS_GRACE_PERIOD`` seconds (default 40) belongs to a dead worker and the next worker
+  to start a trial fails it (``fail_stale``). A trial whose ``host:pid`` worker is on
+  this host and gone is failed at once, on any storage (``fail_dead_local_trials``).
+- **Retry once.** Either way a dead worker's trial is re-queued once (``RetryOnce``): a
+  WAITING copy with the same parameters, so the same architecture, trained again by
+  whichever worker is free. Both times are environment variables so that every worker
+  of a study, spawned or on another machine, can be given the same values.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+from typing import Any
+
+import optuna
+from optuna.storages import RetryHeartbeatStaleTrialCallback
+from optuna.trial import FrozenTrial, TrialState
+
+from nas.errors import NasError
+from nas.study.adapter import fail_running
+from nas.study.record import (
+    NOT_TRAINED,
+    VOLATILE,
+    Status,
+    TrialRecord,
+    as_record,
+    records,
+    write,
+)
+
+ENV_HEARTBEAT = "NAS_HEARTBEAT_INTERVAL"
+ENV_GRACE = "NAS_GRACE_PERIOD"
+HEARTBEAT_S = 10  # default seconds between heartbeats of a running trial
+GRACE_S = 40  # default seconds of silence before a running trial counts as dead
+MAX_RETRY = 1  # a dead worker's trial is re-queued once; a second death is final
+
+
+def _env_seconds(name: str, default: int) -> int:
+    text = os.environ.get(name)
+    if text is None or text == "":
+        return default
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise NasError(f"{name}={text!r}: expected a whole number of seconds >= 1")
+    return value
+
+
+def heartbeat_settings() -> tuple[int, int]:
+    """(heartbeat interval, grace period) in seconds, from the environment or defaults.
+
+    The grace period defaults to four heartbeats (40 s for the default 10 s interval).
+    """
+    interval = _env_seconds(ENV_HEARTBEAT, HEARTBEAT_S)
+    grace = _env_seconds(ENV_GRACE, max(GRACE_S * interval // HEARTBEAT_S, 2 * interval))
+    if grace <= interval:
+        raise NasError(f"{ENV_GRACE}={grace} must exceed {ENV_HEARTBEAT}={interval}: a live "
+                       "trial would be taken for dead between two heartbeats")
+    return interval, grace
+
+
+class RetryOnce(RetryHeartbeatStaleTrialCallback):
+    """Optuna's retry callback (a WAITING copy of the dead trial, same parameters, so
+    the same architecture) minus the dead run's per-run user attrs, at most ``max_retry``
+    times per original trial."""
+
+    def __init__(self, max_retry: int = MAX_RETRY) -> None:
+        super().__init__(max_retry=max_retry)
+
+    def __call__(self, study: optuna.Study, trial: FrozenTrial) -> None:
+        attrs = {k: v for k, v in trial.user_attrs.items() if k not in VOLATILE}
+        attrs["retry_of"] = trial.number
+        clean = optuna.trial.create_trial(
+            state=trial.state, params=trial.params, distributions=trial.distributions,
+            user_attrs=attrs, system_attrs=trial.system_attrs, values=None)
+        clean.number = trial.number
+        super().__call__(study, clean)
+
+
+def heartbeat_kwargs() -> dict[str, Any]:
+    """Keyword arguments of ``RDBStorage`` turning the heartbeat and retry-once on."""
+    interval, grace = heartbeat_settings()
+    return {"heartbeat_interval": interval, "grace_period": grace,
+            "heartbeat_stale_trial_callback": RetryOnce()}
+
+
+def worker_id() -> str:
+    """``host:pid``: who runs a trial, so a rerun on this host can fail its dead ones."""
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def fail_and_retry(study: optuna.Study, trial: FrozenTrial) -> bool:
+    """Mark a dead worker's RUNNING trial FAIL and re-queue it once, as Optuna does for a
+    heartbeat-stale trial. False if another process finished or failed it first (then
+    that process re-queues it: never twice)."""
+    failed = fail_running(study, trial)
+    if failed is not None:
+        RetryOnce()(study, failed)
+    return failed is not None
+
+
+def fail_dead_local_trials(study: optuna.Study) -> list[int]:
+    """Fail RUNNING trials started on this host by a process that no longer exists.
+
+    After a SIGKILL the killed trial stays RUNNING; with heartbeats it would be failed
+    after the grace period, without (journal storage) never. Numbers of the failed trials.
+    """
+    host = socket.gethostname()
+    failed = []
+    for t in study.get_trials(deepcopy=False, states=(TrialState.RUNNING,)):
+        h, _, pid = (as_record(t).worker or "").rpartition(":")
+        # failed like a heartbeat-stale trial, and re-queued once
+        if h == host and pid.isdigit() and not _alive(int(pid)) and fail_and_retry(study, t):
+            failed.append(t.number)
+    return failed
+
+
+def fail_stale(study: optuna.Study) -> None:
+    """Optuna's heartbeat check (a no-op without heartbeats) plus
+    ``fail_dead_local_trials``."""
+    optuna.storages.fail_stale_trials(study)
+    fail_dead_local_trials(study)
+
+
+def slots(trials: list[TrialRecord]) -> tuple[int, int]:
+    """(counted trials, RUNNING trials holding a training slot)."""
+    counted = sum(1 for r in trials if r.is_counted)
+    return counted, sum(1 for r in trials if r.holds_slot) - counted
+
+
+def _claimed(trials: list[TrialRecord], me: int) -> int:
+    """Training slots held by trials other than ``me``."""
+    return sum(1 for r in trials if r.number != me and r.holds_slot)
+
+
+def _back_off(trial: optuna.Trial, status: Status, reason: str, **attrs: Any) -> None:
+    write(trial, status=status, **attrs, **NOT_TRAINED)
+    raise optuna.TrialPruned(reason)
+
+
+def claim(trial: optuna.Trial, seen: list[TrialRecord], arch_id: str, target: int) -> None:
+    """Take a training slot for ``trial`` (architecture ``arch_id``) unless ``target``
+    slots are already taken; else the trial is pruned (``surplus`` or ``in_flight``).
+
+    Write-then-read: the claim is written before the others' are counted, so of two
+    workers racing for the last slot, or for the same architecture, the one that reads
+    second sees both claims and backs off. (If both read after both wrote, both back
+    off: a lost sample, never an architecture trained twice.) ``seen`` is the study as
+    read before the claim.
+    """
+    if _claimed(seen, trial.number) >= target:
+        _back_off(trial, Status.SURPLUS, "target already reached")
+    write(trial, status=Status.TRAINING)
+    after = records(trial.study.get_trials(deepcopy=False))
+    if _claimed(after, trial.number) >= target:
+        _back_off(trial, Status.SURPLUS, "target reached by other workers")
+    twin = next((r for r in after if r.number != trial.number and r.arch_id == arch_id
+                 and r.holds_slot), None)
+    if twin is not None:  # a twin may also have finished since `seen` was read
+        _back_off(trial, Status.IN_FLIGHT, f"trial {twin.number} is training this "
+                  "architecture", duplicate_of=twin.number)
