@@ -42,7 +42,7 @@ class FidelityConfig:
 
     @property
     def url(self) -> str:
-        from nas.search.storage import storage_url
+        from nas.study.storage import storage_url
 
         return storage_url(self.storage, self.study)
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import fcntl
 import os
 import socket
+import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -25,15 +26,18 @@ from nas.errors import NasError
 from nas.fidelity.plan import Arch, Plan, Run
 
 KIND = "fidelity"
+# nas.study storages beat a heartbeat for search workers; fidelity runs are claimed with
+# file locks instead, so Optuna's note that heartbeats go with Study.optimize is noise.
+warnings.filterwarnings("ignore", message="Heartbeat of storage is supposed to be used")
 
 
 def open_fidelity_study(url: str, name: str, plan: Plan | None,
                         attrs: dict[str, Any]) -> tuple[optuna.Study, Plan]:
     """Create study ``name`` with ``plan`` or resume it; NasError if it exists with another
     plan or settings, or is not a fidelity study. ``plan`` None: resume only."""
-    from nas.search.storage import make_storage
+    from nas.study.storage import make_storage
 
-    storage = make_storage(url, heartbeat=False)
+    storage = make_storage(url)
     exists = name in {s.study_name for s in optuna.get_all_study_summaries(storage)}
     if not exists and plan is None:
         raise NasError(f"no study {name!r} in {url}")
