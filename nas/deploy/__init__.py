@@ -4,7 +4,7 @@
 ``export`` extra: ``pip install -e '.[export]'``).
 """
 
-from nas.deploy.timing import Latency, latency
 from nas.deploy.run import export
+from nas.deploy.timing import Latency, latency
 
 __all__ = ["Latency", "export", "latency"]

@@ -19,8 +19,8 @@ import torch
 from nas.analysis import analyze
 from nas.builder import Net
 from nas.deploy.images import CheckImages
-from nas.deploy.timing import Latency, latency, ort_times, summarize
 from nas.deploy.onnx import OPSET, export_onnx, opset_of, ort_session, run
+from nas.deploy.timing import Latency, latency, ort_times, summarize
 from nas.genome import Genome
 
 ATOL = 1e-4  # largest allowed |logit_onnx - logit_torch|
