@@ -5,6 +5,6 @@
 """
 
 from nas.deploy.run import export
-from nas.deploy.timing import Latency, latency
+from nas.deploy.timing import Latency, latencies, latency
 
-__all__ = ["Latency", "export", "latency"]
+__all__ = ["Latency", "export", "latencies", "latency"]

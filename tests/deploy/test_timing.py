@@ -9,7 +9,7 @@ import pytest
 import torch
 
 import nas
-from nas.deploy.timing import Latency, summarize, time_runs
+from nas.deploy.timing import Latency, latencies, summarize, time_runs
 from nas.errors import NasError
 
 GENOME = "cv_c4,ds_c8_s2/head"
@@ -71,3 +71,11 @@ def test_onnxruntime_runtime():
     pytest.importorskip("onnxscript")
     lat = nas.latency(GENOME, batch=3, input_size=16, runs=3, warmup=1, runtime="onnxruntime")
     assert lat.runtime == "onnxruntime" and lat.batch == 3 and lat.median_ms > 0
+
+
+def test_latencies_one_build_several_batches():
+    lats = latencies(GENOME, (1, 4, 2), input_size=12, runs=2, warmup=0)
+    assert [lat.batch for lat in lats] == [1, 4, 2]
+    assert all(lat.input_size == 12 and lat.runs == 2 for lat in lats)
+    with pytest.raises(NasError, match="at least one"):
+        latencies(GENOME, ())
