@@ -20,7 +20,7 @@ from nas.analysis import analyze
 from nas.builder import Net
 from nas.deploy.images import CheckImages
 from nas.deploy.onnx import OPSET, export_onnx, opset_of, ort_session, run
-from nas.deploy.timing import Latency, latency, ort_times, summarize
+from nas.deploy.timing import WARMUP, Latency, latency, ort_times, summarize
 from nas.genome import Genome
 
 ATOL = 1e-4  # largest allowed |logit_onnx - logit_torch|
@@ -114,7 +114,7 @@ def export_model(model: Net, out: str | Path, images: CheckImages, *, opset: int
     sessions = (ort_session(static, threads), ort_session(dynamic, threads))
     check = compare(model, sessions, images)
     x1 = images.x[:1].numpy()
-    ort_lat = summarize(ort_times(sessions[0], x1, runs, 10), 1, threads, "onnxruntime", size)
+    ort_lat = summarize(ort_times(sessions[0], x1, runs, WARMUP), 1, threads, "onnxruntime", size)
     stats = analyze(genome, size)
     result = ExportResult(
         genome.arch_id, genome.to_string(), static, dynamic, opset_of(static),

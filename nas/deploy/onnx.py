@@ -52,6 +52,9 @@ def export_onnx(model: nn.Module, path: str | Path, input_size: int, in_chans: i
     """
     import onnx
 
+    if not OPSET <= opset <= onnx.defs.onnx_opset_version():
+        raise NasError(f"--opset {opset}: torch's exporter writes opsets {OPSET} to "
+                       f"{onnx.defs.onnx_opset_version()} (this onnx package's newest)")
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     net = copy.deepcopy(model).cpu().eval().to(memory_format=torch.contiguous_format)
@@ -64,6 +67,8 @@ def export_onnx(model: nn.Module, path: str | Path, input_size: int, in_chans: i
                                     dynamic_shapes=shapes, verbose=False)
         program.save(str(path), external_data=False)
     onnx.checker.check_model(str(path))
+    if opset_of(path) != opset:  # the exporter's version conversion fell back silently
+        raise NasError(f"--opset {opset}: the exporter wrote opset {opset_of(path)} instead")
     return path
 
 
@@ -78,7 +83,12 @@ def ort_session(path: str | Path, threads: int = 1) -> Any:
     opts.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
     opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
     opts.log_severity_level = 3  # errors only
-    return ort.InferenceSession(str(path), sess_options=opts, providers=["CPUExecutionProvider"])
+    try:
+        return ort.InferenceSession(str(path), sess_options=opts,
+                                    providers=["CPUExecutionProvider"])
+    except Exception as e:  # e.g. an opset newer than this onnxruntime knows
+        first = (str(e).strip().splitlines() or [type(e).__name__])[0]
+        raise NasError(f"onnxruntime {ort.__version__} cannot load {path}: {first}") from e
 
 
 def run(session: Any, x: Any) -> Any:

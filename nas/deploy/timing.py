@@ -146,10 +146,10 @@ def latencies(genome_or_model: Genome | str | nn.Module, batches: Sequence[int] 
               threads: int = 1, *, input_size: int = 32, runs: int = RUNS,
               warmup: int = WARMUP, runtime: str = "torch") -> list[Latency]:
     """``latency`` at several batch sizes, building (or exporting) the model once."""
-    for batch in batches:
-        _check(batch, threads, runs, warmup, runtime, input_size)
     if not batches:
         raise NasError("batches must name at least one batch size")
+    for batch in batches:
+        _check(batch, threads, runs, warmup, runtime, input_size)
     model, chans = as_model(genome_or_model)
     gen = torch.Generator().manual_seed(0)
     xs = [torch.randn(b, chans, input_size, input_size, generator=gen) for b in batches]

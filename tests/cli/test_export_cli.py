@@ -78,6 +78,8 @@ def test_missing_model_in_a_fresh_process(tmp_path):
     (["sqlite:///nope.db"], "no such study file"),
     (["MODEL", "--top", "2"], "--top and --study apply to studies"),
     (["MODEL", "--input-size", "4"], "--input-size"),
+    (["MODEL", "--opset", "17"], "--opset"),
+    (["MODEL", "--opset", "99"], "--opset 99: torch's exporter writes opsets 18 to"),
     (["MODEL"], "Missing option '--out'"),
 ])
 def test_bad_input_is_one_line_exit_2(needs_onnx, model_pt, tmp_path, monkeypatch,  # noqa: F811
