@@ -20,7 +20,7 @@ from nas.analysis import analyze
 from nas.builder import Net
 from nas.deploy.images import CheckImages
 from nas.deploy.onnx import OPSET, export_onnx, opset_of, ort_session, run
-from nas.deploy.timing import WARMUP, Latency, latency, ort_times, summarize
+from nas.deploy.timing import RUNS, WARMUP, Latency, latency, ort_times, summarize
 from nas.genome import Genome
 
 ATOL = 1e-4  # largest allowed |logit_onnx - logit_torch|
@@ -100,7 +100,7 @@ def compare(model: Net, sessions: tuple[Any, Any], images: CheckImages) -> Check
 
 
 def export_model(model: Net, out: str | Path, images: CheckImages, *, opset: int = OPSET,
-                 threads: int = 1, runs: int = 50) -> ExportResult:
+                 threads: int = 1, runs: int = RUNS) -> ExportResult:
     """Export ``model`` into ``out`` at the size of ``images``, check and time it.
 
     Latency is batch 1 with ``threads`` threads, ``runs`` timed runs for each runtime.
@@ -113,14 +113,15 @@ def export_model(model: Net, out: str | Path, images: CheckImages, *, opset: int
                           dynamic=True, opset=opset)
     sessions = (ort_session(static, threads), ort_session(dynamic, threads))
     check = compare(model, sessions, images)
-    x1 = images.x[:1].numpy()
-    ort_lat = summarize(ort_times(sessions[0], x1, runs, WARMUP), 1, threads, "onnxruntime", size)
+    ort_ms = ort_times(sessions[0], images.x[:1].numpy(), runs, WARMUP)
     stats = analyze(genome, size)
     result = ExportResult(
-        genome.arch_id, genome.to_string(), static, dynamic, opset_of(static),
-        (1, chans, size, size), stats.params, stats.macs, static.stat().st_size,
-        dynamic.stat().st_size, check,
-        latency(model, 1, threads, input_size=size, runs=runs), ort_lat,
-        images.mean, images.std)
+        arch_id=genome.arch_id, genome=genome.to_string(), static_path=static,
+        dynamic_path=dynamic, opset=opset_of(static), input_shape=(1, chans, size, size),
+        params=stats.params, macs=stats.macs, static_bytes=static.stat().st_size,
+        dynamic_bytes=dynamic.stat().st_size, check=check,
+        torch_latency=latency(model, 1, threads, input_size=size, runs=runs),
+        ort_latency=summarize(ort_ms, 1, threads, "onnxruntime", size),
+        mean=images.mean, std=images.std)
     (out / f"{genome.arch_id}.json").write_text(json.dumps(result.to_dict(), indent=2) + "\n")
     return result

@@ -10,6 +10,7 @@ from nas.deploy.exporter import ExportResult, export_model
 from nas.deploy.images import check_images, find_data
 from nas.deploy.onnx import OPSET, require
 from nas.deploy.sources import model_files
+from nas.deploy.timing import RUNS
 from nas.errors import NasError
 from nas.genome import Genome
 from nas.io import load
@@ -17,7 +18,7 @@ from nas.io import load
 
 def export(target: str, out: str | Path, *, study_name: str | None = None,
            top: int | None = None, data: str | None = None, input_size: int | None = None,
-           images: int = 256, opset: int = OPSET, threads: int = 1, runs: int = 50,
+           images: int = 256, opset: int = OPSET, threads: int = 1, runs: int = RUNS,
            echo: Callable[[str], None] = print) -> list[ExportResult]:
     """Export, check and time a ``model.pt`` or the ``top`` retrained picks of a study.
 
