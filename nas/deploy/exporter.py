@@ -73,7 +73,8 @@ class ExportResult:
         verdict = "ok" if c.ok else "FAILED"
         return [
             f"{self.arch_id}: {self.static_path} ({self.static_bytes / 1024:,.1f} KiB, input "
-            f"{shape}), {self.dynamic_path.name} (batch free), opset {self.opset}",
+            f"{shape}), {self.dynamic_path.name} ({self.dynamic_bytes / 1024:,.1f} KiB, "
+            f"batch free), opset {self.opset}",
             f"  {self.params:,} params, {self.macs:,} MACs per image",
             f"  check on {c.images} images ({c.source}): max |logit diff| "
             f"{c.max_abs_diff:.1e} (limit {ATOL:.0e}), same top-1 on {c.top1_same}/"
