@@ -16,6 +16,7 @@ _EXPORTS = {
     "Analysis": "nas.analysis", "analyze": "nas.analysis", "count_params": "nas.analysis",
     "receptive_field": "nas.analysis", "ZOO": "nas.zoo",
     "load": "nas.io",  # nas.load(path) -> ready model from a retrain's model.pt
+    "latency": "nas.deploy", "Latency": "nas.deploy",
 }
 
 __all__ = sorted(_EXPORTS)
