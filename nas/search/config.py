@@ -9,6 +9,9 @@ from nas.errors import NasError
 from nas.search.space import Space
 
 SAMPLERS = ("tpe", "nsga2", "random")
+STRATEGIES = ("single", "sh")
+PRESCREEN_SCORES = ("synflow", "naswot", "grad_norm", "zico", "depth", "params", "macs", "rf")
+SH_MAX_EPOCHS = 20  # default top rung: the budget study's recipe length (results/budget)
 
 
 @dataclass(frozen=True)
@@ -38,8 +41,18 @@ class SearchConfig:
     objectives: int = 2  # 2: (val_acc, params); 3: adds MACs
     device: str | None = None  # None: cuda if available else cpu
     max_samples: int | None = None  # stop after this many trials without training
-    # judging a screened candidate: registered names (nas.search.evaluators), in order
+    # judging a screened candidate: registered names (nas.search.evaluators), in order;
+    # ``chain`` puts zero-cost scoring in front and swaps proxy for sh with --strategy sh
     evaluators: tuple[str, ...] = ("proxy",)
+    strategy: str = "single"  # 'single': one short proxy; 'sh': successive halving
+    eta: int = 3  # sh: the top 1/eta of each rung continues
+    min_epochs: int = 1  # sh: the lowest rung
+    max_epochs: int = SH_MAX_EPOCHS  # sh: the top rung = the schedule nas retrain uses
+    fill: float | None = None  # scale widths into [fill x budget, budget]
+    zero_cost: bool = True  # record zero-cost scores on every screened trial
+    prescreen: float | None = None  # reject below this running quantile of a zc score
+    prescreen_score: str = "synflow"
+    runs_dir: str = "runs/search"  # sh: per-architecture checkpoints, <runs_dir>/<study>/
 
     def __post_init__(self) -> None:
         _positive("--budget", self.budget)
@@ -57,6 +70,31 @@ class SearchConfig:
                            f"{self.sampler!r}")
         if self.objectives not in (2, 3):
             raise NasError(f"objectives must be 2 or 3, got {self.objectives}")
+        if self.strategy not in STRATEGIES:
+            raise NasError(f"--strategy must be one of {', '.join(STRATEGIES)}, got "
+                           f"{self.strategy!r}")
+        if self.strategy == "sh":
+            self.rungs  # noqa: B018 (validates --eta, --min-epochs, --max-epochs)
+        if self.prescreen_score not in PRESCREEN_SCORES:
+            raise NasError(f"--prescreen-score must be one of {', '.join(PRESCREEN_SCORES)}, "
+                           f"got {self.prescreen_score!r}")
+        for flag, v in (("--fill", self.fill), ("--prescreen", self.prescreen)):
+            if v is not None and not 0.0 < v < 1.0:
+                raise NasError(f"{flag} must be a fraction between 0 and 1, got {v}")
+
+    @property
+    def rungs(self) -> tuple[int, ...]:
+        """sh: epochs at which candidates are scored (the last is --max-epochs)."""
+        from nas.search.rungs import rung_epochs
+
+        return rung_epochs(self.min_epochs, self.max_epochs, self.eta)
+
+    @property
+    def chain(self) -> tuple[str, ...]:
+        """The evaluators a screened candidate goes through, in order."""
+        base = ("sh",) if self.strategy == "sh" else self.evaluators
+        scored = self.zero_cost or self.prescreen is not None
+        return ("zero_cost", *base) if scored and "zero_cost" not in base else base
 
     @property
     def space_name(self) -> str:
@@ -64,8 +102,13 @@ class SearchConfig:
 
     def study_attrs(self) -> dict[str, Any]:
         """What must stay equal across reruns of one study."""
-        return {"space": self.space_name, "budget": self.budget, "rf_min": self.rf_min,
-                "macs_budget": self.macs_budget, "objectives": self.objectives}
+        attrs = {"space": self.space_name, "budget": self.budget, "rf_min": self.rf_min,
+                 "macs_budget": self.macs_budget, "objectives": self.objectives}
+        if self.strategy == "sh":  # older studies carry no strategy: not compared
+            attrs.update(strategy="sh", rungs=list(self.rungs), eta=self.eta)
+        if self.fill is not None:
+            attrs["fill"] = self.fill
+        return attrs
 
     def recorded_attrs(self) -> dict[str, Any]:
         """Stored once, not compared: ``nas retrain`` defaults to the search's data, and

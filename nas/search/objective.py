@@ -22,7 +22,8 @@ from nas.data import Dataset
 from nas.errors import NasError
 from nas.genome import Genome
 from nas.search.evaluators import Candidate, Evaluator, Outcome
-from nas.search.screen import Limits, Screen, screen
+from nas.search.fill import fill
+from nas.search.screen import Limits, Screen, params_rf, screen
 from nas.search.space import Space
 from nas.study.record import NOT_TRAINED, STATE_OF, Status, TrialRecord, records, write
 from nas.study.workers import claim, worker_id
@@ -46,11 +47,13 @@ class Objective:
     evaluators: list[Evaluator]
     target: int  # trained trials wanted in the whole study (--trials)
     n_objectives: int = 2
+    fill: float | None = None  # scale widths into [fill x budget, budget] (nas.search.fill)
 
     def __call__(self, trial: optuna.Trial) -> tuple[float, ...]:
         write(trial, status=Status.SCREENING, worker=worker_id())
         genome = sample_in_study(self.space, trial, self.limits.budget)
         genome = genome.replace_head(c=self.data.num_classes, i=self.data.in_chans)
+        genome = self._fill(trial, genome)
         s = self._constraints(trial, genome)
         trials = records(trial.study.get_trials(deepcopy=False))
         reused = self._reuse(trial, genome, trials)
@@ -61,6 +64,20 @@ class Objective:
     def _values(self, val_acc: float, params: int, macs: int) -> tuple[float, ...]:
         """The objective values: val_acc (fraction), params, MACs per image."""
         return (float(val_acc), float(params), float(macs))[:self.n_objectives]
+
+    def _fill(self, trial: optuna.Trial, genome: Genome) -> Genome:
+        """With ``fill``, the topology at the widths that put it in [fill x budget,
+        budget]; PRUNED (``rejected``) when no width multiplier gets there."""
+        if self.fill is None:
+            return genome
+        filled = fill(genome, self.limits.budget, self.fill, lambda g: params_rf(g)[0])
+        if filled is None:
+            reason = (f"fill: no width scaling of this topology lands in "
+                      f"[{self.fill:.2f} x budget, budget]")
+            write(trial, genome=genome.to_string(), arch_id=genome.arch_id,
+                  status=Status.REJECTED, reject_reason=reason, **NOT_TRAINED)
+            raise optuna.TrialPruned(reason)
+        return filled
 
     def _constraints(self, trial: optuna.Trial, genome: Genome) -> Screen:
         """Params, MACs and rf against the limits; PRUNED (``rejected``) if one fails."""

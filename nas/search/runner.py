@@ -15,6 +15,7 @@ import random
 import signal
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import optuna
@@ -122,7 +123,7 @@ def _prepare(config: SearchConfig, data: Dataset | None, worker: int = 0
              ) -> tuple[optuna.Study, Objective, str, str]:
     space = as_space(config.space)
     check_budget(space, config.budget)
-    check_names(config.evaluators)  # before a study is created for nothing
+    check_names(config.chain)  # before a study is created for nothing
     name = config.study or default_study_name(space.name, config.budget)
     url = storage_url(config.storage, name)
     directions = ["maximize", "minimize", "minimize"][:config.objectives]
@@ -134,12 +135,25 @@ def _prepare(config: SearchConfig, data: Dataset | None, worker: int = 0
     study = optuna.load_study(study_name=name, storage=storage, sampler=sampler)
     if data is None:
         data = load_dataset(config.data, subset=config.subset)
-    proxy = preset("proxy", epochs=config.proxy_epochs, batch_size=config.proxy_batch,
-                   seed=config.seed)
-    chain = create(config.evaluators, Setup(data, proxy, _device(config.device, worker)))
+    chain = create(config.chain, _setup(config, data, name, worker))
     objective = Objective(space, Limits(config.budget, config.macs_budget, config.rf_min),
-                          data, chain, config.trials, config.objectives)
+                          data, chain, config.trials, config.objectives, config.fill)
     return study, objective, name, url
+
+
+def _setup(config: SearchConfig, data: Dataset, study: str, worker: int) -> Setup:
+    """What the evaluators are built from. With ``sh`` the recipe is the ``full`` one over
+    --max-epochs (the top rung), and runs checkpoint under <runs_dir>/<study>/."""
+    if config.strategy == "sh":
+        recipe = preset("full", epochs=config.max_epochs, batch_size=config.proxy_batch,
+                        seed=config.seed)
+    else:
+        recipe = preset("proxy", epochs=config.proxy_epochs, batch_size=config.proxy_batch,
+                        seed=config.seed)
+    return Setup(data, recipe, _device(config.device, worker),
+                 rungs=config.rungs if config.strategy == "sh" else (), eta=config.eta,
+                 checkpoints=Path(config.runs_dir) / study, prescreen=config.prescreen,
+                 prescreen_score=config.prescreen_score)
 
 
 def _device(device: str | None, worker: int) -> str | None:

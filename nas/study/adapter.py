@@ -2,14 +2,16 @@
 
 Optuna's public API has no way to reach a study's storage (``Study._storage``), a
 trial's storage id (``FrozenTrial._trial_id``) or a study's id (``Study._study_id``),
-yet three things ``nas`` does need them:
+yet four things ``nas`` does need them:
 
 - failing a dead worker's RUNNING trial from another process (what Optuna's own
   ``fail_stale_trials`` does for heartbeat-stale trials, with the same storage call);
 - study system attrs, where optuna-dashboard keeps notes, figures and artifact ids
   (``Study.system_attrs`` is gone from Optuna's public API);
 - a finished trial handle for ``optuna_dashboard.save_note``, which reads
-  ``.study``, ``.storage`` and ``._trial_id``.
+  ``.study``, ``.storage`` and ``._trial_id``;
+- intermediate values of a multi-objective trial (``Trial.report`` refuses them, the
+  storage call behind it does not), so the dashboard draws successive-halving rungs.
 
 Everything else in ``nas`` uses the public API. If Optuna renames one of these, this
 module is the one place to change.
@@ -56,3 +58,9 @@ class TrialRef:
 
     def __init__(self, study: optuna.Study, trial: FrozenTrial) -> None:
         self.study, self.storage, self._trial_id = study, storage_of(study), trial._trial_id
+
+
+def report_intermediate(trial: optuna.Trial, step: int, value: float) -> None:
+    """Store ``value`` at ``step`` (epochs) as an intermediate value of a running trial,
+    what ``Trial.report`` does, allowed here in multi-objective studies too."""
+    storage_of(trial.study).set_trial_intermediate_value(trial._trial_id, step, value)

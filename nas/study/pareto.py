@@ -23,12 +23,15 @@ Trials = optuna.Study | Iterable[FrozenTrial | TrialRecord]
 def trained_trials(source: Trials, include_stopped: bool = False) -> list[TrialRecord]:
     """Trials that finished proxy training, one per architecture (the first to train it).
 
-    ``include_stopped`` adds the ones stopped early, whose ``val_acc`` is that of a
-    shorter training and therefore not comparable with the others.
+    ``include_stopped`` adds the ones stopped early (by the median rule, or halted below
+    the top rung of successive halving), whose ``val_acc`` is that of a shorter training
+    and therefore not comparable with the others.
     """
     wanted = (Status.TRAINED, Status.STOPPED) if include_stopped else (Status.TRAINED,)
     seen: dict[str | None, TrialRecord] = {}
     for r in records(source):
+        if r.halted and not include_stopped:
+            continue
         if r.is_counted and r.status in wanted:
             seen.setdefault(r.arch_id, r)
     return list(seen.values())

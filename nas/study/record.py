@@ -89,6 +89,19 @@ class TrialRecord:
     curve: tuple[float, ...] = ()  # val_acc per epoch
     proxy: str | None = None  # proxy recipe id: curves compare only within one
     stop_median: float | None = None
+    # successive halving (nas.search.evaluators.sh): val_acc at each rung reached
+    sh: str | None = None  # rungs + recipe id: candidates compete only within one
+    rung: int | None = None  # last rung reached (0-based)
+    rung_accs: tuple[float, ...] = ()
+    halted: bool | None = None  # stopped below the top rung (not promoted)
+    images: int | None = None  # training images seen
+    # zero-cost scores at initialisation (nas.search.evaluators.zero_cost)
+    synflow: float | None = None
+    naswot: float | None = None
+    grad_norm: float | None = None
+    zico: float | None = None
+    depth: float | None = None
+    zero_cost_ms: float | None = None
     fail_reason: str | None = None
     # retrain (study user attrs retrain:<number>, or trial attrs of older studies)
     test_acc: float | None = None
@@ -121,7 +134,7 @@ RETRAIN_KEYS = ("test_acc", "test_acc_std", "final_val_acc", "retrain_epochs",
                 "retrain_seeds")
 # Per-run keys a retried trial must not inherit: who runs it and how far it got.
 VOLATILE = ("worker", "status", "fail_reason", "curve", "val_acc", "epochs",
-            "train_seconds", "proxy")
+            "train_seconds", "proxy", "sh", "rung", "rung_accs", "halted", "images")
 # Figures of a candidate that was never trained: every trial has the same keys.
 NOT_TRAINED: dict[str, Any] = {"val_acc": None, "epochs": 0, "train_seconds": 0.0}
 
@@ -144,6 +157,7 @@ def from_trial(t: FrozenTrial, retrain: dict[str, Any] | None = None) -> TrialRe
     """The record of ``t``; ``retrain`` (this trial's retrain figures) overrides."""
     known = {k: v for k, v in {**t.user_attrs, **(retrain or {})}.items() if k in KEYS}
     known["curve"] = tuple(known.get("curve") or ())
+    known["rung_accs"] = tuple(known.get("rung_accs") or ())
     return TrialRecord(number=t.number, state=t.state, trial=t, **known)
 
 

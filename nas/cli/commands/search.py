@@ -10,7 +10,7 @@ from rich.console import Console
 from rich.table import Table
 
 from nas.errors import NasError
-from nas.search.config import SAMPLERS
+from nas.search.config import PRESCREEN_SCORES, SAMPLERS
 
 
 class Count(click.ParamType):
@@ -77,7 +77,9 @@ def _report(summary, console: Console) -> None:  # type: ignore[no-untyped-def]
 @click.option("--budget", required=True, type=COUNT,
               help="Hard limit on parameters (e.g. 200000 or 200k).")
 @click.option("--trials", default=20, show_default=True, type=int,
-              help="Trained candidates wanted in the study in total (a rerun tops up).")
+              help="Trained candidates wanted in the study in total (a rerun tops up). "
+                   "With --strategy sh: candidates trained from the lowest rung, each as far "
+                   "as it is promoted (about trials/eta^r reach rung r).")
 @click.option("--study", default=None, help="Study name [default: <space>-<budget>k].")
 @click.option("--storage", default=None,
               help="Optuna storage URL or file: sqlite:///x.db, postgresql://..., "
@@ -103,14 +105,38 @@ def _report(summary, console: Console) -> None:  # type: ignore[no-untyped-def]
 @click.option("--timeout", type=float, default=None, help="Stop after SECONDS of wall time.")
 @click.option("--sampler", type=click.Choice(SAMPLERS), default="tpe", show_default=True)
 @click.option("--device", default=None, help="cpu, cuda, cuda:1 [default: cuda if available].")
+@click.option("--strategy", type=click.Choice(["single", "sh"]), default="single",
+              show_default=True,
+              help="single: one short proxy per candidate (--proxy-epochs); sh: successive "
+                   "halving, each candidate trains the full schedule (--max-epochs, the one "
+                   "nas retrain then uses) and continues past each rung only if it ranks in "
+                   "the top 1/eta there.")
+@click.option("--eta", type=click.IntRange(min=2), default=3, show_default=True,
+              help="sh: reduction factor between rungs.")
+@click.option("--min-epochs", type=click.IntRange(min=1), default=1, show_default=True,
+              help="sh: epochs of the lowest rung.")
+@click.option("--max-epochs", type=click.IntRange(min=1), default=20, show_default=True,
+              help="sh: epochs of the top rung (the full schedule; rungs at max/eta^k).")
+@click.option("--fill", type=click.FloatRange(0, 1, min_open=True, max_open=True),
+              default=None, help="Scale each sampled topology's widths so its params land "
+                                 "in [FILL x budget, budget] (e.g. 0.85).")
+@click.option("--prescreen", type=click.FloatRange(0, 1, min_open=True, max_open=True),
+              default=None, help="Reject candidates whose zero-cost score is below this "
+                                 "quantile of the earlier ones' (e.g. 0.5), before training.")
+@click.option("--prescreen-score", type=click.Choice(list(PRESCREEN_SCORES)),
+              default="synflow", show_default=True, help="The score --prescreen ranks by.")
+@click.option("--no-zero-cost", is_flag=True,
+              help="Do not record zero-cost scores (synflow, NASWOT, grad-norm, ZiCo) on "
+                   "every screened trial.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON at the end.")
 @click.option("--quiet", is_flag=True, help="No progress bar or per-trial lines.")
 def search(budget: int, trials: int, study: str | None, storage: str | None, space: str,
            rf_min: int | None, macs_budget: int | None, macs_objective: bool, data: str,
            proxy_epochs: int | None, batch_size: int | None, subset: int | None, seed: int,
            workers: int,
-           timeout: float | None, sampler: str, device: str | None, as_json: bool,
-           quiet: bool) -> None:
+           timeout: float | None, sampler: str, device: str | None, strategy: str, eta: int,
+           min_epochs: int, max_epochs: int, fill: float | None, prescreen: float | None,
+           prescreen_score: str, no_zero_cost: bool, as_json: bool, quiet: bool) -> None:
     """Search architectures under --budget params with Optuna; rerun to resume."""
     from nas.search import SearchConfig, run_search
 
@@ -119,7 +145,10 @@ def search(budget: int, trials: int, study: str | None, storage: str | None, spa
                           data=data, proxy_epochs=proxy_epochs, proxy_batch=batch_size,
                           subset=subset, seed=seed,
                           workers=workers, timeout=timeout, sampler=sampler,
-                          objectives=3 if macs_objective else 2, device=device)
+                          objectives=3 if macs_objective else 2, device=device,
+                          strategy=strategy, eta=eta, min_epochs=min_epochs,
+                          max_epochs=max_epochs, fill=fill, prescreen=prescreen,
+                          prescreen_score=prescreen_score, zero_cost=not no_zero_cost)
     console = Console(highlight=False, stderr=as_json)
     summary = run_search(config, progress=not quiet)
     if as_json:

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Protocol
 
 import optuna
@@ -89,11 +90,19 @@ class Evaluator(Protocol):
 
 @dataclass(frozen=True)
 class Setup:
-    """What every evaluator may be built from: the data, the proxy recipe, the device."""
+    """What every evaluator may be built from: the data, the proxy recipe (for ``sh``: the
+    top rung's, i.e. the full schedule), the device, and the options of the evaluators
+    that take any (``sh``: rung epochs, eta, checkpoint folder; ``zero_cost``: the
+    prescreen quantile and score)."""
 
     data: Dataset
     proxy: TrainConfig
     device: str | torch.device | None = None
+    rungs: tuple[int, ...] = ()  # epochs at which ``sh`` scores, the last = proxy.epochs
+    eta: int = 3  # ``sh`` keeps the top 1/eta at each rung
+    checkpoints: Path | None = None  # ``sh``: per-architecture run checkpoints
+    prescreen: float | None = None  # ``zero_cost``: reject below this running quantile
+    prescreen_score: str = "synflow"
 
 
 Factory = Callable[[Setup], Evaluator]

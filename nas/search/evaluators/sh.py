@@ -1,0 +1,122 @@
+"""``sh``: successive halving up to the full schedule (asynchronous, multi-objective).
+
+A candidate trains one run of the *top rung's* recipe (``Setup.proxy``: the schedule
+``nas retrain`` then uses) and is scored at each rung's epoch (``Setup.rungs``, e.g. 1,
+2, 7, 20) with precise-BN validation. After each rung but the last it continues only if
+it ranks in the top ``1/eta`` of every candidate that reached that rung before it, by
+non-dominated level over (val accuracy, params) then val accuracy
+(``nas.search.rungs.promoted``); so no worker ever waits for a rung to fill.
+
+Promotion continues the same run, so it costs nothing to restart and the top rung is
+exactly the full schedule. Its scores at lower rungs are mid-schedule accuracies (the
+``ref_e<k>`` proxies of ``nas fidelity``, which measures how well they rank).
+
+Every candidate ends COMPLETE (``trained``) with the accuracy of the last rung it
+reached, ``rung`` and ``halted``: Optuna's TPE cannot read PRUNED trials with
+intermediate values in a multi-objective study. The Pareto front, ``nas retrain`` and
+``nas report`` use top-rung trials only. Rung accuracies are also intermediate values
+(the dashboard draws them as learning curves). With ``Setup.checkpoints`` the run
+checkpoints after every epoch under the architecture's id: a retry after a dead worker
+resumes it, with the rung decisions it had already passed.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from nas.builder import build
+from nas.search.evaluators.base import Candidate, Outcome, Setup, register
+from nas.search.rungs import Entry, promoted
+from nas.study.adapter import report_intermediate
+from nas.study.record import records, write
+from nas.train import EpochMetrics, train
+from nas.train import checkpoint as ckpt
+
+
+class RungTracker:
+    """Training callback: records each rung's accuracy and decides promotion."""
+
+    def __init__(self, c: Candidate, rungs: tuple[int, ...], eta: int, signature: str) -> None:
+        self.c, self.rungs, self.eta, self.signature = c, rungs, eta, signature
+        self.accs: list[float] = []
+        self.halted = False
+
+    def replay(self, history: list[EpochMetrics]) -> None:
+        """Rungs a resumed run had already passed (it continued, so it was promoted)."""
+        for m in history:
+            if m.epoch in self.rungs:
+                self._record(m)
+
+    def _record(self, m: EpochMetrics) -> None:
+        self.accs.append(float(m.val_acc))
+        write(self.c.trial, rung=len(self.accs) - 1, rung_accs=self.accs, sh=self.signature)
+        report_intermediate(self.c.trial, m.epoch, float(m.val_acc))
+
+    def __call__(self, m: EpochMetrics) -> bool:
+        if m.epoch not in self.rungs:
+            return False
+        self._record(m)
+        r = len(self.accs) - 1
+        if r == len(self.rungs) - 1:
+            return False  # top rung: finished, nothing to decide
+        me = Entry(self.c.trial.number, self.accs[r], self.c.screen.params)
+        if promoted(me, self.field(r), self.eta):
+            return False
+        self.halted = True
+        return True
+
+    def field(self, r: int) -> list[Entry]:
+        """Every other architecture of this recipe that reached rung ``r``."""
+        mine = self.c.genome.arch_id
+        return [Entry(t.number, t.rung_accs[r], t.params)
+                for t in records(self.c.trial.study.get_trials(deepcopy=False))
+                if t.sh == self.signature and len(t.rung_accs) > r and t.arch_id != mine
+                and t.params is not None]
+
+
+class SuccessiveHalving:
+    """The ``sh`` evaluator (see the module docstring)."""
+
+    name = "sh"
+    trains = True
+
+    def __init__(self, setup: Setup) -> None:
+        self.setup = setup
+        if not setup.rungs or setup.rungs[-1] != setup.proxy.epochs:
+            raise ValueError(f"rungs {setup.rungs} must end at the recipe's "
+                             f"{setup.proxy.epochs} epochs")
+
+    @property
+    def signature(self) -> str:
+        """Rungs + recipe id: candidates compete only under the same ones."""
+        p, n = self.setup.proxy, len(self.setup.data.y_train)
+        rungs = "-".join(map(str, self.setup.rungs))
+        return f"sh{rungs}_eta{self.setup.eta}_n{n}_b{p.batch_size}_lr{p.lr:g}"
+
+    def checkpoint(self, c: Candidate) -> Path | None:
+        d = self.setup.checkpoints
+        return None if d is None else d / f"{c.genome.arch_id}.pt"
+
+    def evaluate(self, c: Candidate) -> Outcome:
+        tracker = RungTracker(c, self.setup.rungs, self.setup.eta, self.signature)
+        net, path = build(c.genome), self.checkpoint(c)
+        if path is not None:
+            state = ckpt.load(path, net.genome, self.setup.proxy.to_dict())
+            tracker.replay(state["history"] if state else [])
+        t0 = time.perf_counter()
+        result = train(net, self.setup.data, self.setup.proxy, callbacks=[tracker],
+                       checkpoint=path, device=self.setup.device, progress="none")
+        per_epoch = len(self.setup.data.y_train) // min(self.setup.proxy.batch_size,
+                                                        len(self.setup.data.y_train))
+        figures = {"epochs": result.epochs, "train_seconds": round(time.perf_counter() - t0, 3),
+                   "curve": [m.val_acc for m in result.history],
+                   "planned_epochs": self.setup.proxy.epochs, "halted": tracker.halted,
+                   "images": result.epochs * per_epoch * min(self.setup.proxy.batch_size,
+                                                             len(self.setup.data.y_train))}
+        return Outcome.final(tracker.accs[-1], **figures)
+
+
+@register("sh")
+def make(setup: Setup) -> SuccessiveHalving:
+    return SuccessiveHalving(setup)

@@ -1,0 +1,91 @@
+"""--strategy sh end to end on tiny data: rungs, promotions, exact counts, resume, the
+dashboard's intermediate values, the front of top-rung trials only."""
+
+from __future__ import annotations
+
+import optuna
+import pytest
+
+from nas.errors import NasError
+from nas.search import SearchConfig, run_search
+from nas.search.evaluators.base import Candidate, Setup
+from nas.search.evaluators.zero_cost import MIN_SCORED, ZeroCost
+from nas.study import records, trained_trials
+from nas.study.record import TrialRecord
+
+
+@pytest.fixture()
+def sh(config, tmp_path):
+    def make(**kw):
+        base = {"strategy": "sh", "min_epochs": 1, "max_epochs": 4, "eta": 2, "trials": 8,
+                "runs_dir": str(tmp_path / "runs")}
+        return config(**{**base, **kw})
+    return make
+
+
+def _study(summary):
+    return optuna.load_study(study_name=summary.study, storage=summary.storage)
+
+
+def test_candidates_climb_the_rungs_and_the_front_holds_top_rung_only(sh, data):
+    summary = run_search(sh(), data=data, progress=False)
+    study = _study(summary)
+    rs = [r for r in records(study) if r.sh]
+    assert len(rs) == 8 and summary.stats.counted == 8
+    rungs = study.user_attrs["rungs"]
+    assert rungs == [1, 2, 4] and study.user_attrs["strategy"] == "sh"
+    reached = [sum(1 for r in rs if r.rung is not None and r.rung >= k) for k in range(3)]
+    assert reached[0] == 8 and reached[0] >= reached[1] >= reached[2] >= 1
+    for r in rs:
+        steps = sorted(r.trial.intermediate_values)
+        assert steps == rungs[:r.rung + 1]  # one intermediate value per rung reached
+        assert list(r.rung_accs) == [r.trial.intermediate_values[e] for e in steps]
+        assert r.halted == (r.rung < 2) and r.val_acc == r.rung_accs[-1]
+        assert r.epochs == rungs[r.rung] and r.synflow is not None
+    front = trained_trials(study)
+    assert front and all(r.rung == 2 for r in front)
+
+
+def test_a_rerun_tops_up_and_promoted_runs_continue_from_their_checkpoint(sh, data,
+                                                                          tmp_path):
+    run_search(sh(trials=4), data=data, progress=False)
+    summary = run_search(sh(trials=8), data=data, progress=False)
+    assert summary.stats.counted == 8
+    saved = list((tmp_path / "runs" / "t").glob("*.pt"))
+    assert len(saved) == len({r.arch_id for r in records(_study(summary)) if r.sh})
+
+
+def test_sh_settings_must_match_on_resume(sh, data):
+    run_search(sh(trials=2), data=data, progress=False)
+    with pytest.raises(NasError, match="rungs"):
+        run_search(sh(trials=3, max_epochs=6), data=data, progress=False)
+
+
+@pytest.mark.parametrize("kw", [{"eta": 1}, {"min_epochs": 5, "max_epochs": 4},
+                                {"fill": 1.5}, {"prescreen": 0.0},
+                                {"prescreen_score": "magic"}])
+def test_bad_settings_are_refused(kw):
+    with pytest.raises(NasError):
+        SearchConfig(budget=1000, trials=1, strategy="sh", **kw)
+
+
+def test_fill_puts_every_trained_candidate_near_the_budget(config, data):
+    summary = run_search(config(trials=3, fill=0.8), data=data, progress=False)
+    trained = [r for r in records(_study(summary)) if r.is_counted]
+    assert len(trained) == 3 and all(0.8 * 30_000 <= r.params <= 30_000 for r in trained)
+
+
+class _Trial:
+    number = 99
+
+
+def test_prescreen_rejects_below_the_running_quantile(data):
+    from nas.genome import Genome
+
+    g = Genome.from_string("cv_c8/head").replace_head(c=4)
+    z = ZeroCost(Setup(data, None, prescreen=0.5, prescreen_score="synflow"))
+    earlier = [TrialRecord(number=i, state=None, synflow=1e9 + i) for i in range(MIN_SCORED)]
+    low = z.evaluate(Candidate(_Trial(), g, None, earlier))
+    assert low.status == "rejected" and "prescreen: synflow" in low.reason
+    few = z.evaluate(Candidate(_Trial(), g, None, earlier[:MIN_SCORED - 1]))
+    assert few.status is None and few.attrs["synflow"] < 1e9
