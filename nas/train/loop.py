@@ -133,5 +133,6 @@ def _validate(model: nn.Module, data: Dataset,
 
     stale = val()[1] if config.eval_stale else None
     if config.bn_recal:
-        recalibrate_bn(model, data, config.bn_recal, config.batch_size, config.channels_last)
+        recalibrate_bn(model, data, config.bn_recal, config.batch_size, config.channels_last,
+                       config.pad, config.flip, config.cutout)
     return val(), stale

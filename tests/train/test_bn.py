@@ -1,11 +1,13 @@
+import copy
+
 import pytest
 import torch
 
 from nas.builder import build
-from nas.data import eval_batches, make_synthetic
+from nas.data import TrainLoader, make_synthetic
 from nas.genome import Genome
 from nas.train import evaluate, preset, train
-from nas.train.bn import bn_layers, recalibrate_bn
+from nas.train.bn import RECAL_SEED, bn_layers, recalibrate_bn
 from nas.train.checkpoint import load as load_checkpoint
 
 
@@ -28,8 +30,9 @@ def test_running_stats_become_the_average_of_the_batch_statistics(data):
     first_conv = next(m for m in model.modules() if isinstance(m, torch.nn.Conv2d))
     bn = bn_layers(model)[0]
     assert recalibrate_bn(model, data, images=128, batch_size=64) == 128
+    loader = TrainLoader(data.subset(128), 64, RECAL_SEED)  # the same augmented draws
     with torch.no_grad():
-        outs = [first_conv(x) for x, _ in eval_batches(data.subset(128), "train", 64)]
+        outs = [first_conv(x) for x, _ in loader.epoch(0)]
     means = torch.stack([o.mean((0, 2, 3)) for o in outs])
     variances = torch.stack([o.var((0, 2, 3), unbiased=True) for o in outs])
     torch.testing.assert_close(bn.running_mean, means.mean(0), rtol=1e-4, atol=1e-5)
@@ -40,7 +43,12 @@ def test_weights_mode_and_momentum_are_untouched(data):
     model = net().eval()
     before = {k: v.clone() for k, v in model.state_dict().items() if "running" not in k
               and "num_batches" not in k}
-    recalibrate_bn(model, data, images=100, batch_size=32)  # 3 full batches, 4 dropped
+    assert recalibrate_bn(model, data, images=100, batch_size=32) == 96  # 4 dropped
+    torch.manual_seed(7)
+    expected = torch.rand(1)
+    torch.manual_seed(7)
+    recalibrate_bn(model, data, images=64, batch_size=32)
+    assert torch.equal(torch.rand(1), expected)  # the global RNG is untouched
     after = model.state_dict()
     assert all(torch.equal(v, after[k]) for k, v in before.items())
     assert not model.training
@@ -89,3 +97,14 @@ def test_checkpoint_from_before_the_option_still_resumes(data, tmp_path):
         del state["config"][key]
     torch.save(state, path)
     assert load_checkpoint(path, model.genome, cfg().to_dict()) is not None
+
+
+def test_dropout_is_off_while_recalibrating(data):
+    """Dropout in front of a BN layer would inflate the variance the BN layer stores."""
+    with_dp = net("cv_c8,dp_p0.5,cv_c8/head")
+    without = copy.deepcopy(with_dp)
+    without.stages[0][1] = torch.nn.Identity()  # the same net with the dropout removed
+    recalibrate_bn(with_dp, data, images=128, batch_size=64)
+    recalibrate_bn(without, data, images=128, batch_size=64)
+    torch.testing.assert_close(bn_layers(with_dp)[1].running_var,
+                               bn_layers(without)[1].running_var)
