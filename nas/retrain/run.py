@@ -84,11 +84,46 @@ def _write_model_dir(d: Path, row: dict[str, Any], runs: list[SeedRun], reason: 
     write_curves(d / "curves.svg", best.history, f"{row['arch_id']} seed {best.seed}")
 
 
+def sh_epochs(study: optuna.Study) -> int | None:
+    """The top rung of a successive-halving study (its full schedule), else None."""
+    rungs = study.user_attrs.get("rungs") if study.user_attrs.get("strategy") == "sh" else None
+    return int(rungs[-1]) if rungs else None
+
+
+def _reuse_search_run(study: optuna.Study, genome: str, seed_dir: Path,
+                      epochs: int | None, echo: Callable[[str], None]) -> None:
+    """Seed 0 of a pick of an ``sh`` study *is* its top-rung search run (same recipe,
+    same seed): copy that run's finished checkpoint in, so retrain only tests it (and
+    trains the other seeds) instead of a second identical long run. Skipped when the
+    checkpoint is missing (another machine) or was trained with another recipe."""
+    from nas.train import checkpoint as ckpt
+    from nas.train import preset
+
+    runs = study.user_attrs.get("runs_dir")
+    target = seed_dir / "checkpoint.pt"
+    if sh_epochs(study) is None or runs is None or target.exists():
+        return
+    source = Path(runs) / study.study_name / f"{analyze(genome).arch_id}.pt"
+    if not source.is_file():
+        return
+    config = preset("full", seed=0, epochs=epochs).to_dict()
+    try:
+        state = ckpt.load(source, genome, config)
+    except NasError:
+        return
+    if state is None or len(state["history"]) != config["epochs"]:
+        return
+    seed_dir.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(source, target)
+    echo(f"  seed 0: the search's top-rung run ({source}), tested once here")
+
+
 def _retrain_one(p: Pick, index: int, dataset: Any, out_dir: Path, seeds: int,
                  epochs: int | None, device: str | None, progress: str,
-                 echo: Callable[[str], None]) -> dict[str, Any]:
+                 echo: Callable[[str], None], study: optuna.Study) -> dict[str, Any]:
     genome = p.trial.genome
     d = out_dir / analyze(genome).arch_id
+    _reuse_search_run(study, genome, d / "seeds" / "0", epochs, echo)
     runs = [train_seed(genome, dataset, d / "seeds" / str(s), seed=s, epochs=epochs,
                        device=device, progress=progress, echo=echo) for s in range(seeds)]
     row = _model_row(p, runs, index, dataset.image_size)
@@ -114,7 +149,8 @@ def retrain(target: str | Path, study_name: str | None = None, *, top: int = 3,
             echo: Callable[[str], None] = print) -> RetrainSummary:
     """Retrain ``top`` Pareto-optimal trials of a study with the ``full`` preset.
 
-    ``epochs`` overrides the preset's epoch count; ``seeds`` runs seeds 0..S-1 and reports
+    ``epochs`` overrides the preset's epoch count (default for an ``sh`` study: its top
+    rung, whose search run then serves as seed 0); ``seeds`` runs seeds 0..S-1 and reports
     mean and std; ``data``/``subset`` default to the study's data and the full 45k train
     split (``data`` may also be a ``nas.data.Dataset``). Test accuracy is measured once
     per seed after training and selects nothing. Stores ``test_acc``/``final_val_acc``
@@ -126,6 +162,7 @@ def retrain(target: str | Path, study_name: str | None = None, *, top: int = 3,
     if epochs is not None and epochs < 1:
         raise NasError(f"--epochs must be >= 1, got {epochs}")
     study = open_study(target, study_name)
+    epochs = epochs if epochs is not None else sh_epochs(study)  # sh: the top rung's
     picks = pick(study, top, how)
     out_dir = Path(out) if out is not None else Path("results") / study.study_name
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -138,7 +175,8 @@ def retrain(target: str | Path, study_name: str | None = None, *, top: int = 3,
     rows = []
     for i, p in enumerate(picks, 1):
         try:
-            row = _retrain_one(p, i, dataset, out_dir, seeds, epochs, device, progress, echo)
+            row = _retrain_one(p, i, dataset, out_dir, seeds, epochs, device, progress, echo,
+                               study)
         except TrainingDiverged as e:  # one bad model must not cost the others
             echo(f"trial {p.trial.number}: {e}; left out of the summary")
             continue

@@ -113,7 +113,10 @@ class SearchConfig:
     def recorded_attrs(self) -> dict[str, Any]:
         """Stored once, not compared: ``nas retrain`` defaults to the search's data, and
         the path may legitimately differ between the machines of one distributed study."""
-        return {"data": self.data}
+        recorded: dict[str, Any] = {"data": self.data}
+        if self.strategy == "sh":  # where nas retrain finds the top-rung runs
+            recorded["runs_dir"] = self.runs_dir
+        return recorded
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)

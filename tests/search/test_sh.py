@@ -3,6 +3,8 @@ dashboard's intermediate values, the front of top-rung trials only."""
 
 from __future__ import annotations
 
+import json
+
 import optuna
 import pytest
 
@@ -89,3 +91,18 @@ def test_prescreen_rejects_below_the_running_quantile(data):
     assert low.status == "rejected" and "prescreen: synflow" in low.reason
     few = z.evaluate(Candidate(_Trial(), g, None, earlier[:MIN_SCORED - 1]))
     assert few.status is None and few.attrs["synflow"] < 1e9
+
+
+def test_retrain_of_an_sh_study_tests_the_search_run_as_seed_0(sh, data, tmp_path):
+    from nas.retrain import retrain
+
+    summary = run_search(sh(), data=data, progress=False)
+    lines: list[str] = []
+    out = retrain(summary.storage, summary.study, top=1, seeds=2, data=data,
+                  out=tmp_path / "rt", progress="none", echo=lines.append)
+    row = out.rows[0]
+    best = next(r for r in trained_trials(_study(summary)) if r.arch_id == row["arch_id"])
+    assert row["epochs"] == 4  # the study's top rung, without --epochs
+    assert any("top-rung run" in line for line in lines)
+    seed0 = (tmp_path / "rt" / best.arch_id / "seeds" / "0" / "result.json").read_text()
+    assert json.loads(seed0)["val_acc"] == pytest.approx(best.val_acc)  # the same run
