@@ -52,6 +52,7 @@ class SearchConfig:
     zero_cost: bool = True  # record zero-cost scores on every screened trial
     prescreen: float | None = None  # reject below this running quantile of a zc score
     prescreen_score: str = "synflow"
+    latency_budget: float | None = None  # ms per image (batch 1, one thread, this CPU)
     runs_dir: str = "runs/search"  # sh: per-architecture checkpoints, <runs_dir>/<study>/
 
     def __post_init__(self) -> None:
@@ -78,6 +79,8 @@ class SearchConfig:
         if self.prescreen_score not in PRESCREEN_SCORES:
             raise NasError(f"--prescreen-score must be one of {', '.join(PRESCREEN_SCORES)}, "
                            f"got {self.prescreen_score!r}")
+        if self.latency_budget is not None and self.latency_budget <= 0:
+            raise NasError(f"--latency-budget must be > 0 ms, got {self.latency_budget}")
         for flag, v in (("--fill", self.fill), ("--prescreen", self.prescreen)):
             if v is not None and not 0.0 < v < 1.0:
                 raise NasError(f"{flag} must be a fraction between 0 and 1, got {v}")
@@ -94,7 +97,9 @@ class SearchConfig:
         """The evaluators a screened candidate goes through, in order."""
         base = ("sh",) if self.strategy == "sh" else self.evaluators
         scored = self.zero_cost or self.prescreen is not None
-        return ("zero_cost", *base) if scored and "zero_cost" not in base else base
+        chain = ("zero_cost", *base) if scored and "zero_cost" not in base else base
+        timed = self.latency_budget is not None and "latency" not in chain
+        return ("latency", *chain) if timed else chain
 
     @property
     def space_name(self) -> str:
@@ -108,6 +113,8 @@ class SearchConfig:
             attrs.update(strategy="sh", rungs=list(self.rungs), eta=self.eta)
         if self.fill is not None:
             attrs["fill"] = self.fill
+        if self.latency_budget is not None:
+            attrs["latency_budget"] = self.latency_budget
         return attrs
 
     def recorded_attrs(self) -> dict[str, Any]:

@@ -153,7 +153,8 @@ def _setup(config: SearchConfig, data: Dataset, study: str, worker: int) -> Setu
     return Setup(data, recipe, _device(config.device, worker),
                  rungs=config.rungs if config.strategy == "sh" else (), eta=config.eta,
                  checkpoints=Path(config.runs_dir) / study, prescreen=config.prescreen,
-                 prescreen_score=config.prescreen_score)
+                 prescreen_score=config.prescreen_score,
+                 latency_budget=config.latency_budget)
 
 
 def _device(device: str | None, worker: int) -> str | None:

@@ -102,6 +102,7 @@ class TrialRecord:
     zico: float | None = None
     depth: float | None = None
     zero_cost_ms: float | None = None
+    latency_ms: float | None = None  # median forward pass, batch 1, one thread, this CPU
     fail_reason: str | None = None
     # retrain (study user attrs retrain:<number>, or trial attrs of older studies)
     test_acc: float | None = None

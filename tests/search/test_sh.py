@@ -106,3 +106,16 @@ def test_retrain_of_an_sh_study_tests_the_search_run_as_seed_0(sh, data, tmp_pat
     assert any("top-rung run" in line for line in lines)
     seed0 = (tmp_path / "rt" / best.arch_id / "seeds" / "0" / "result.json").read_text()
     assert json.loads(seed0)["val_acc"] == pytest.approx(best.val_acc)  # the same run
+
+
+def test_latency_budget_rejects_before_training_and_latency_is_recorded(config, data):
+    tight = run_search(config(latency_budget=1e-6, max_samples=4, study="tight"), data=data,
+                       progress=False)
+    rs = [r for r in records(_study(tight)) if r.latency_ms is not None]
+    assert rs and all(r.status == "rejected" and "latency-budget" in r.reject_reason
+                      for r in rs)
+    assert tight.stats.counted == 0
+    loose = run_search(config(latency_budget=1e6, trials=2, study="loose"), data=data,
+                       progress=False)
+    trained = [r for r in records(_study(loose)) if r.is_counted]
+    assert len(trained) == 2 and all(r.latency_ms > 0 for r in trained)

@@ -125,6 +125,9 @@ def _report(summary, console: Console) -> None:  # type: ignore[no-untyped-def]
                                  "quantile of the earlier ones' (e.g. 0.5), before training.")
 @click.option("--prescreen-score", type=click.Choice(list(PRESCREEN_SCORES)),
               default="synflow", show_default=True, help="The score --prescreen ranks by.")
+@click.option("--latency-budget", type=click.FloatRange(0, min_open=True), default=None,
+              help="Reject candidates whose measured forward pass (batch 1, one thread, "
+                   "this CPU) takes over MS milliseconds; latency_ms is recorded.")
 @click.option("--no-zero-cost", is_flag=True,
               help="Do not record zero-cost scores (synflow, NASWOT, grad-norm, ZiCo) on "
                    "every screened trial.")
@@ -136,7 +139,8 @@ def search(budget: int, trials: int, study: str | None, storage: str | None, spa
            workers: int,
            timeout: float | None, sampler: str, device: str | None, strategy: str, eta: int,
            min_epochs: int, max_epochs: int, fill: float | None, prescreen: float | None,
-           prescreen_score: str, no_zero_cost: bool, as_json: bool, quiet: bool) -> None:
+           prescreen_score: str, latency_budget: float | None, no_zero_cost: bool,
+           as_json: bool, quiet: bool) -> None:
     """Search architectures under --budget params with Optuna; rerun to resume."""
     from nas.search import SearchConfig, run_search
 
@@ -148,7 +152,8 @@ def search(budget: int, trials: int, study: str | None, storage: str | None, spa
                           objectives=3 if macs_objective else 2, device=device,
                           strategy=strategy, eta=eta, min_epochs=min_epochs,
                           max_epochs=max_epochs, fill=fill, prescreen=prescreen,
-                          prescreen_score=prescreen_score, zero_cost=not no_zero_cost)
+                          prescreen_score=prescreen_score, zero_cost=not no_zero_cost,
+                          latency_budget=latency_budget)
     console = Console(highlight=False, stderr=as_json)
     summary = run_search(config, progress=not quiet)
     if as_json:

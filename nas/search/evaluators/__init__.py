@@ -5,6 +5,7 @@ Adding one: a module here with a class following ``base.Evaluator`` and a
 ``nas.study.record.TrialRecord``.
 """
 
+from nas.search.evaluators import latency as _latency  # noqa: F401  ("latency")
 from nas.search.evaluators import proxy as _proxy  # noqa: F401  (registers "proxy")
 from nas.search.evaluators import sh as _sh  # noqa: F401  (registers "sh")
 from nas.search.evaluators import zero_cost as _zero_cost  # noqa: F401  ("zero_cost")

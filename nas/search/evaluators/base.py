@@ -103,6 +103,7 @@ class Setup:
     checkpoints: Path | None = None  # ``sh``: per-architecture run checkpoints
     prescreen: float | None = None  # ``zero_cost``: reject below this running quantile
     prescreen_score: str = "synflow"
+    latency_budget: float | None = None  # ``latency``: reject above this many ms
 
 
 Factory = Callable[[Setup], Evaluator]
