@@ -26,7 +26,7 @@ from optuna.storages import RetryHeartbeatStaleTrialCallback
 from optuna.trial import FrozenTrial, TrialState
 
 from nas.errors import NasError
-from nas.study.adapter import fail_running
+from nas.study.adapter import fail_running, set_running_attrs, stale_running
 from nas.study.record import (
     NOT_TRAINED,
     VOLATILE,
@@ -110,10 +110,14 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def fail_and_retry(study: optuna.Study, trial: FrozenTrial) -> bool:
-    """Mark a dead worker's RUNNING trial FAIL and re-queue it once, as Optuna does for a
-    heartbeat-stale trial. False if another process finished or failed it first (then
-    that process re-queues it: never twice)."""
+def fail_and_retry(study: optuna.Study, trial: FrozenTrial, reason: str) -> bool:
+    """Mark a dead worker's RUNNING trial FAIL (status ``failed``, ``fail_reason`` =
+    ``reason``, so that ``nas report`` does not count it as still training) and re-queue
+    it once, as Optuna does for a heartbeat-stale trial. False if another process
+    finished or failed it first (then that process re-queues it: never twice)."""
+    if not set_running_attrs(study, trial, {"status": str(Status.FAILED),
+                                            "fail_reason": reason}):
+        return False
     failed = fail_running(study, trial)
     if failed is not None:
         RetryOnce()(study, failed)
@@ -131,16 +135,25 @@ def fail_dead_local_trials(study: optuna.Study) -> list[int]:
     for t in study.get_trials(deepcopy=False, states=(TrialState.RUNNING,)):
         h, _, pid = (as_record(t).worker or "").rpartition(":")
         # failed like a heartbeat-stale trial, and re-queued once
-        if h == host and pid.isdigit() and not _alive(int(pid)) and fail_and_retry(study, t):
+        if h == host and pid.isdigit() and not _alive(int(pid)) and \
+                fail_and_retry(study, t, f"worker {pid} on {host} died"):
             failed.append(t.number)
     return failed
 
 
+def fail_heartbeat_stale(study: optuna.Study) -> list[int]:
+    """Optuna's heartbeat check (a no-op without heartbeats), each trial failed with
+    the reason written on it; numbers of the failed trials."""
+    _, grace = heartbeat_settings()
+    return [t.number for t in stale_running(study)
+            if fail_and_retry(study, t, f"heartbeat stale for over {grace} s")]
+
+
 def fail_stale(study: optuna.Study) -> None:
-    """Optuna's heartbeat check (a no-op without heartbeats) plus
-    ``fail_dead_local_trials``."""
-    optuna.storages.fail_stale_trials(study)
+    """``fail_dead_local_trials`` (first: its reason names the dead worker) plus
+    ``fail_heartbeat_stale``."""
     fail_dead_local_trials(study)
+    fail_heartbeat_stale(study)
 
 
 def slots(trials: list[TrialRecord]) -> tuple[int, int]:

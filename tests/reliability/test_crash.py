@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import signal
+import socket
 
 from optuna.trial import TrialState
 
@@ -58,6 +59,11 @@ def test_sigkill_during_sqlite_search_then_rerun(tiny_npz, tmp_path):
         assert kept[number] == snap
     dead = next(t for t in after if t.number == victim[0].number)
     assert dead.state == TrialState.FAIL
+    # reaped with a status and a reason: `nas report` must not count it as training
+    assert dead.user_attrs["status"] == Status.FAILED, helpers.summary(after)
+    assert dead.user_attrs["fail_reason"] == \
+        f"worker {a.pid} on {socket.gethostname()} died", helpers.summary(after)
+    assert not [t for t in after if t.user_attrs.get("status") == Status.TRAINING]
     retry = [t for t in after if t.system_attrs.get("failed_trial") == dead.number]
     assert len(retry) == 1 and retry[0].user_attrs["arch_id"] == dead.user_attrs["arch_id"]
 
