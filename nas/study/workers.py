@@ -9,6 +9,8 @@
   ``NAS_GRACE_PERIOD`` seconds (default 40) belongs to a dead worker and the next worker
   to start a trial fails it (``fail_stale``). A trial whose ``host:pid`` worker is on
   this host and gone is failed at once, on any storage (``fail_dead_local_trials``).
+- **Parent death** (``die_with_parent``): a worker process of ``--workers N`` stops, as
+  if interrupted, when the ``nas search`` that spawned it dies, even by SIGKILL.
 - **Retry once.** Either way a dead worker's trial is re-queued once (``RetryOnce``): a
   WAITING copy with the same parameters, so the same architecture, trained again by
   whichever worker is free. Both times are environment variables so that every worker
@@ -17,8 +19,15 @@
 
 from __future__ import annotations
 
+import ctypes
+import multiprocessing as mp
 import os
+import signal
 import socket
+import sys
+import threading
+import time
+from types import FrameType
 from typing import Any
 
 import optuna
@@ -42,6 +51,8 @@ ENV_GRACE = "NAS_GRACE_PERIOD"
 HEARTBEAT_S = 10  # default seconds between heartbeats of a running trial
 GRACE_S = 40  # default seconds of silence before a running trial counts as dead
 MAX_RETRY = 1  # a dead worker's trial is re-queued once; a second death is final
+PARENT_POLL_S = 1.0  # seconds between parent checks where prctl is not available
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
 
 def _env_seconds(name: str, default: int) -> int:
@@ -193,3 +204,46 @@ def claim(trial: optuna.Trial, seen: list[TrialRecord], arch_id: str, target: in
     if twin is not None:  # a twin may also have finished since `seen` was read
         _back_off(trial, Status.IN_FLIGHT, f"trial {twin.number} is training this "
                   "architecture", duplicate_of=twin.number)
+
+
+def die_with_parent() -> None:
+    """Interrupt this worker process (KeyboardInterrupt, so that its running trial is
+    recorded FAIL with the reason) as soon as its parent process dies.
+
+    A SIGKILLed ``nas search --workers N`` cannot stop its workers itself; left alone
+    they would go on training unseen. Linux delivers a signal on parent death
+    (``prctl(PR_SET_PDEATHSIG)``); elsewhere a thread polls the parent pid every
+    ``PARENT_POLL_S`` seconds. No-op in a process that multiprocessing did not start.
+    """
+    parent = mp.parent_process()
+    sig = getattr(signal, "SIGUSR1", None)
+    if parent is None or parent.pid is None or sig is None:
+        return
+    ppid = parent.pid
+
+    def parent_died(signum: int, frame: FrameType | None) -> None:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # nothing may cut the FAIL write
+        signal.signal(sig, signal.SIG_IGN)
+        raise KeyboardInterrupt(f"interrupted: parent process {ppid} died")
+
+    signal.signal(sig, parent_died)
+    if not _set_pdeathsig(sig):
+        threading.Thread(target=_watch_parent, args=(ppid, sig), daemon=True).start()
+    if os.getppid() != ppid:  # it died before the signal was armed
+        os.kill(os.getpid(), sig)
+
+
+def _set_pdeathsig(sig: int) -> bool:
+    """Ask Linux to send ``sig`` to this process when its parent dies; False elsewhere."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        return ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, int(sig), 0, 0, 0) == 0
+    except (OSError, AttributeError):
+        return False
+
+
+def _watch_parent(ppid: int, sig: int) -> None:
+    while os.getppid() == ppid:
+        time.sleep(PARENT_POLL_S)
+    os.kill(os.getpid(), sig)

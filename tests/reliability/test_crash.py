@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import signal
 import socket
+from pathlib import Path
 
 from optuna.trial import TrialState
 
@@ -156,3 +157,67 @@ def test_ctrl_c_with_worker_processes(tiny_npz, tmp_path):
     helpers.assert_clean_exit(helpers.run(*_search_args(db, tiny_npz, n=5), cwd=tmp_path))
     after = helpers.trials(url, "s")
     assert len(helpers.counted(after)) == 5 and not helpers.running(after), helpers.summary(after)
+
+
+def _children(pid: int) -> list[int]:
+    """Process ids whose parent is ``pid`` (Linux /proc)."""
+    import os
+
+    out = []
+    for entry in os.listdir("/proc"):
+        try:
+            stat = Path(f"/proc/{entry}/stat").read_text()
+        except OSError:  # not a process, or gone
+            continue
+        if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+            out.append(int(entry))
+    return out
+
+
+def _alive(pid: int) -> bool:
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"  # a zombie has exited
+
+
+def test_workers_exit_when_their_parent_is_sigkilled(tiny_npz, tmp_path):
+    """SIGKILL `nas search --workers 2` while both workers train: within 10 s no worker
+    process is left, each recorded its trial FAIL with the reason, nothing is RUNNING."""
+    import os
+    import sys
+
+    if not sys.platform.startswith("linux"):
+        import pytest
+
+        pytest.skip("reads /proc")
+    db = tmp_path / "s.db"
+    url = f"sqlite:///{db}"
+    marks = tmp_path / "marks"
+    marks.mkdir()
+    log = tmp_path / "a.log"
+    a = helpers.start(*_search_args(db, tiny_npz, n=4), "--workers", "2", cwd=tmp_path,
+                      log=log, NAS_TEST_MARK_DIR=marks, NAS_TEST_HANG_FROM=1)
+    helpers.wait_for(lambda: len(helpers.marks(marks)) >= 2, 180, "both workers training",
+                     a, log)
+    workers = {int(m.name.split("-")[1]) for m in helpers.marks(marks)}
+    children = set(_children(a.pid))
+    assert workers <= children, (workers, children)
+    try:
+        helpers.kill(a, signal.SIGKILL)
+        a.wait(timeout=30)
+        helpers.wait_for(lambda: not any(_alive(p) for p in children), 10,
+                         f"the workers {sorted(children)} to exit")
+    finally:
+        for p in children:
+            if _alive(p):
+                os.kill(p, signal.SIGKILL)
+    ts = helpers.trials(url, "s")
+    assert not helpers.running(ts), helpers.summary(ts)
+    failed = [t for t in ts if t.state == TrialState.FAIL]
+    assert len(failed) == 2, helpers.summary(ts)
+    for t in failed:
+        assert t.user_attrs["status"] == Status.FAILED
+        assert t.user_attrs["fail_reason"] == f"interrupted: parent process {a.pid} died"
+    assert {int(t.user_attrs["worker"].rsplit(":")[1]) for t in failed} == workers
