@@ -2,7 +2,10 @@
 report, dashboard), from what a user types.
 
 - default: sqlite at ``studies/<study>.db``, in WAL mode with a 60 s busy timeout, so
-  several worker processes share it without "database is locked" errors;
+  several worker processes share it without "database is locked" errors; a search's
+  transactions take the write lock when they begin (``BEGIN IMMEDIATE``), so that a
+  read-then-write (Optuna popping a WAITING trial) is atomic: two workers can never pop
+  the same re-queued trial (optuna#4002);
 - ``sqlite:///path.db``, ``postgresql://user@host/db``, ``mysql://...``: RDB storages; a
   search turns Optuna's heartbeat on (``nas.study.workers``);
 - ``journal:///path.log`` or a path ending in ``.log``/``.journal``: Optuna's journal file
@@ -22,6 +25,8 @@ from typing import Any
 import optuna
 from optuna.storages import BaseStorage, RDBStorage
 from optuna.storages.journal import JournalFileBackend, JournalFileOpenLock, JournalStorage
+from sqlalchemy import event
+from sqlalchemy.engine import Connection, Engine
 
 from nas.errors import NasError
 from nas.study import files
@@ -105,9 +110,32 @@ def _rdb(url: str, writable: bool) -> RDBStorage:
     else:
         kwargs["skip_table_creation"] = True
     try:
-        return create_rdb(url, **kwargs)  # retried while workers race to create tables
+        storage = create_rdb(url, **kwargs)  # retried while workers race to create tables
     except Exception as e:  # sqlalchemy/driver errors differ per backend
         raise storage_error(url, e, URL_HELP if writable else "") from None
+    if writable and url.startswith("sqlite"):
+        immediate_transactions(storage.engine)
+    return storage
+
+
+def immediate_transactions(engine: Engine) -> None:
+    """Make every transaction of a sqlite ``engine`` begin with ``BEGIN IMMEDIATE``.
+
+    Python's sqlite3 begins a transaction only at the first write, so Optuna's "read the
+    WAITING trial, set it RUNNING" runs its read outside any lock and two processes both
+    pop the same trial (optuna#4002: 25 of 200 popped twice). Taking sqlite's write lock
+    at the start makes each transaction serial; the others wait (busy timeout, 60 s).
+    PostgreSQL and MySQL lock the row themselves (SELECT ... FOR UPDATE).
+    """
+    @event.listens_for(engine, "connect")
+    def _no_driver_transactions(dbapi_connection: Any, record: Any) -> None:
+        dbapi_connection.isolation_level = None  # SQLAlchemy emits BEGIN itself
+
+    @event.listens_for(engine, "begin")
+    def _begin_immediate(conn: Connection) -> None:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+    engine.dispose()  # connections opened while creating the tables lack the setting
 
 
 def make_storage(url: str) -> BaseStorage:
