@@ -17,6 +17,7 @@ Read-only opening never writes: a typo or a foreign file is a one-line ``NasErro
 from __future__ import annotations
 
 import random
+import sys
 import time
 import warnings
 from pathlib import Path
@@ -30,7 +31,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from nas.errors import NasError
 from nas.study import files
-from nas.study.errors import one_line, root_cause, storage_error
+from nas.study.errors import one_line, root_cause, safe_url, storage_error
 from nas.study.workers import heartbeat_kwargs
 
 # Heartbeats, retries and metric names are "experimental" in Optuna since 2.8-3.2; they
@@ -191,6 +192,13 @@ def open_study(target: str | Path, study_name: str | None = None) -> optuna.Stud
                              storage=storage)
 
 
+def _say_new_study(name: str, url: str, others: list[str]) -> None:
+    """One stderr line when a search adds a study next to others: a mistyped --study
+    must not silently start from zero in a storage that holds the intended one."""
+    print(f"created a new study {name!r} in {safe_url(url)}, which also holds: "
+          f"{', '.join(others)} (pass --study to resume one of those)", file=sys.stderr)
+
+
 def create_study(storage: BaseStorage, url: str, name: str, directions: list[str],
                  attrs: dict[str, Any], recorded: dict[str, Any] | None = None
                  ) -> optuna.Study:
@@ -201,10 +209,13 @@ def create_study(storage: BaseStorage, url: str, name: str, directions: list[str
     ``recorded`` (the data spec) is stored when missing and never compared.
     """
     try:
+        others = study_names(storage)
         study = optuna.create_study(storage=storage, study_name=name,
                                     directions=directions, load_if_exists=True)
     except Exception as e:
         raise NasError(f"cannot open study {name!r} in {url}: {one_line(e)}") from None
+    if others and name not in others:
+        _say_new_study(name, url, others)
     old = study.user_attrs
     if not old:
         for k, v in attrs.items():

@@ -221,3 +221,20 @@ def test_workers_exit_when_their_parent_is_sigkilled(tiny_npz, tmp_path):
         assert t.user_attrs["status"] == Status.FAILED
         assert t.user_attrs["fail_reason"] == f"interrupted: parent process {a.pid} died"
     assert {int(t.user_attrs["worker"].rsplit(":")[1]) for t in failed} == workers
+
+
+def test_a_new_study_next_to_others_is_announced(tiny_npz, tmp_path):
+    """A new --study name on a storage holding another study: the search says it created
+    a new study and names the others; resuming the same study says nothing of it."""
+    db = tmp_path / "s.db"
+    first = helpers.run(*_search_args(db, tiny_npz, n=1), cwd=tmp_path)
+    helpers.assert_clean_exit(first)
+    assert "created a new study" not in first.stderr  # an empty storage: nothing to say
+    args = [a if a != "s" else "typo" for a in _search_args(db, tiny_npz, n=1)]
+    p = helpers.run(*args, cwd=tmp_path)
+    helpers.assert_clean_exit(p)
+    lines = [line for line in p.stderr.splitlines() if "created a new study" in line]
+    assert len(lines) == 1 and "'typo'" in lines[0] and "also holds: s " in lines[0], p.stderr
+    again = helpers.run(*args, cwd=tmp_path)
+    helpers.assert_clean_exit(again)
+    assert "created a new study" not in again.stderr, again.stderr
