@@ -92,6 +92,19 @@ def check_writable(path: Path) -> None:
     if not os.access(folder, os.W_OK | os.X_OK):
         raise NasError(f"{folder}: the folder of {path.name} is read-only (sqlite writes "
                        f"{path.name}-wal and -shm next to it); {READ_ONLY_HINT}")
+    check_space(folder)
+
+
+def check_space(folder: Path) -> None:
+    """NasError when the file system holding ``folder`` has no free block: sqlite would
+    fail with "disk I/O error" (its ``-shm`` file cannot grow), read as a broken file."""
+    try:
+        free = os.statvfs(folder).f_bavail  # blocks available to this user
+    except (OSError, AttributeError):  # no statvfs (Windows): sqlite will say it
+        return
+    if free == 0:
+        raise NasError(f"{folder}: no space left on the file system holding the study; "
+                       "free some space and rerun (finished trials are kept)")
 
 
 def use_wal(path: Path) -> None:

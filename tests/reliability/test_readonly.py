@@ -1,13 +1,15 @@
-"""Read-only study storage (issue 16.6): said as such, in one line, exit 2.
+"""Read-only (issue 16.6) and full (16.2) study storage: said as such, one line, exit 2.
 
-Real read-only file systems and immutable files need root (a tmpfs mount remounted
-read-only, ``chattr +i``); the tests skip where those are not allowed.
+Real read-only or full file systems and immutable files need root (a small tmpfs mount,
+remounted read-only or filled up; ``chattr +i``); the tests skip where not allowed.
 """
 
 from __future__ import annotations
 
+import errno
 import os
 import shutil
+import sqlite3
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
@@ -73,3 +75,35 @@ def test_search_on_an_immutable_study_file_says_so(tiny_npz, tmp_path):
     finally:
         _sh("chattr", "-i", str(db))
     _one_line_error(p, "the study file is read-only", "nas report")
+
+
+def _fill(folder: Path) -> Path:
+    """Write zeros to ``folder/fill`` until its file system is full."""
+    fill = folder / "fill"
+    with fill.open("wb", buffering=0) as f:  # unbuffered: close has nothing to flush
+        try:
+            while True:
+                f.write(b"\0" * 4096)
+        except OSError as e:
+            assert e.errno == errno.ENOSPC, e
+    return fill
+
+
+def test_search_on_a_full_disk_says_so_and_resumes_once_freed(tmpfs, tiny_npz, tmp_path):
+    """A study on a full file system: one line 'no space left on ...', exit 2, the
+    database intact; once space is freed the same command completes the count."""
+    db = tmpfs / "s.db"
+    helpers.assert_clean_exit(helpers.run(*_args(db, tiny_npz), cwd=tmp_path))
+    fill = _fill(tmpfs)
+    more = [a if a != str(N) else str(N + 1) for a in _args(db, tiny_npz)]
+    p = helpers.run(*more, cwd=tmp_path)
+    _one_line_error(p, "no space left on", "free some space")
+    fill.unlink()  # (sqlite cannot even open it read-only while the disk is full)
+    con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    try:
+        assert con.execute("pragma integrity_check").fetchone()[0] == "ok"
+    finally:
+        con.close()
+    helpers.assert_clean_exit(helpers.run(*more, cwd=tmp_path))
+    ts = helpers.trials(f"sqlite:///{db}", "s")
+    assert len(helpers.counted(ts)) == N + 1 and not helpers.running(ts), helpers.summary(ts)
