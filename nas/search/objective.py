@@ -138,8 +138,8 @@ def _run(evaluator: Evaluator, c: Candidate) -> Outcome:
         return evaluator.evaluate(c)
     except optuna.TrialPruned:
         raise
-    except KeyboardInterrupt:
-        write(c.trial, status=Status.FAILED, fail_reason="interrupted (Ctrl-C)")
+    except KeyboardInterrupt as e:  # a message says why (a worker's parent died)
+        write(c.trial, status=Status.FAILED, fail_reason=str(e) or "interrupted (Ctrl-C)")
         raise
     except Exception as e:  # one broken candidate must not end a long search
         reason = failure_reason(e)

@@ -39,7 +39,7 @@ from nas.study.storage import (
     make_storage,
     storage_url,
 )
-from nas.study.workers import fail_stale, slots
+from nas.study.workers import die_with_parent, fail_stale, slots
 from nas.train import preset
 
 POLL_S = 2.0  # seconds between study reads while waiting for other workers
@@ -171,6 +171,7 @@ def _worker_main(config: SearchConfig, worker: int, threads: int) -> None:
     study, objective, _, _ = _prepare(config, None, worker)
     deadline = time.time() + config.timeout if config.timeout else None
     signal.signal(signal.SIGINT, _interrupt_once)
+    die_with_parent()  # a SIGKILLed `nas search` must not leave its workers training
     try:
         work(study, objective, config.trials, deadline,
              max_idle=config.max_samples or MAX_IDLE)

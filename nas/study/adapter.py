@@ -5,7 +5,9 @@ trial's storage id (``FrozenTrial._trial_id``) or a study's id (``Study._study_i
 yet four things ``nas`` does need them:
 
 - failing a dead worker's RUNNING trial from another process (what Optuna's own
-  ``fail_stale_trials`` does for heartbeat-stale trials, with the same storage call);
+  ``fail_stale_trials`` does for heartbeat-stale trials, with the same storage calls),
+  after writing why on it while it is still RUNNING (a finished trial's user attrs are
+  read-only in Optuna);
 - study system attrs, where optuna-dashboard keeps notes, figures and artifact ids
   (``Study.system_attrs`` is gone from Optuna's public API);
 - a finished trial handle for ``optuna_dashboard.save_note``, which reads
@@ -24,6 +26,7 @@ from typing import Any
 import optuna
 from optuna.exceptions import UpdateFinishedTrialError
 from optuna.storages import BaseStorage
+from optuna.storages._heartbeat import BaseHeartbeat, is_heartbeat_enabled
 from optuna.trial import FrozenTrial, TrialState
 
 
@@ -41,6 +44,28 @@ def fail_running(study: optuna.Study, trial: FrozenTrial) -> FrozenTrial | None:
     except UpdateFinishedTrialError:
         return None
     return storage.get_trial(trial._trial_id) if ok else None
+
+
+def stale_running(study: optuna.Study) -> list[FrozenTrial]:
+    """RUNNING trials whose heartbeat is older than the storage's grace period (empty
+    without heartbeats): the selection of Optuna's ``fail_stale_trials``, kept separate
+    from the failing so that the reason can be written on each trial first."""
+    storage = storage_of(study)
+    if not isinstance(storage, BaseHeartbeat) or not is_heartbeat_enabled(storage):
+        return []
+    return [storage.get_trial(i) for i in storage._get_stale_trial_ids(study._study_id)]
+
+
+def set_running_attrs(study: optuna.Study, trial: FrozenTrial, attrs: dict[str, Any]) -> bool:
+    """Write user ``attrs`` on another process's RUNNING ``trial``; False if it finished
+    first (Optuna refuses writes to finished trials)."""
+    storage = storage_of(study)
+    try:
+        for key, value in attrs.items():
+            storage.set_trial_user_attr(trial._trial_id, key, value)
+    except UpdateFinishedTrialError:
+        return False
+    return True
 
 
 def system_attrs(study: optuna.Study) -> dict[str, Any]:

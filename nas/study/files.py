@@ -7,7 +7,9 @@ tables there.
 
 from __future__ import annotations
 
+import errno
 import json
+import os
 import sqlite3
 from pathlib import Path
 
@@ -46,13 +48,15 @@ def sqlite_tables(path: Path) -> set[str]:
 
 
 def check_new_sqlite(path: Path) -> None:
-    """NasError unless ``path`` can hold a new or resumed study: absent (its folder is
-    created), empty, or a SQLite database that is empty or already an Optuna one."""
+    """NasError unless ``path`` can hold a new or resumed study: writable, and absent
+    (its folder is created), empty, or a SQLite database that is empty or already an
+    Optuna one."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as e:
         raise NasError(f"{path}: cannot create its folder ({e.strerror})") from None
-    first = head(path)
+    first = head(path)  # unreadable: said first
+    check_writable(path)  # before sqlite fails on it with a misleading message
     if not first:
         return
     if first != SQLITE_MAGIC:
@@ -63,6 +67,44 @@ def check_new_sqlite(path: Path) -> None:
         raise NasError(f"{path}: a SQLite database of something else (tables: "
                        f"{', '.join(sorted(tables)[:5])}), not an Optuna study; pass "
                        "another --storage path")
+
+
+READ_ONLY_HINT = ("`nas report` and `nas retrain` can still read it; to search on, make it "
+                  "writable or copy the study to a writable folder and pass that --storage")
+READ_ONLY_ERRNOS = (errno.EACCES, errno.EPERM, errno.EROFS)
+
+
+def check_writable(path: Path) -> None:
+    """NasError naming what is read-only, before sqlite (and Optuna) fail on it with
+    misleading messages ("exceeding max length", "attempt to write a readonly
+    database"): the study file itself (permissions, immutable flag, read-only mount),
+    or its folder, where sqlite must create the ``-wal``/``-shm`` files next to it."""
+    if path.exists():
+        try:
+            with path.open("r+b"):
+                pass
+        except OSError as e:
+            if e.errno in READ_ONLY_ERRNOS:
+                raise NasError(f"{path}: the study file is read-only ({e.strerror}); "
+                               f"{READ_ONLY_HINT}") from None
+            raise
+    folder = path.parent
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise NasError(f"{folder}: the folder of {path.name} is read-only (sqlite writes "
+                       f"{path.name}-wal and -shm next to it); {READ_ONLY_HINT}")
+    check_space(folder)
+
+
+def check_space(folder: Path) -> None:
+    """NasError when the file system holding ``folder`` has no free block: sqlite would
+    fail with "disk I/O error" (its ``-shm`` file cannot grow), read as a broken file."""
+    try:
+        free = os.statvfs(folder).f_bavail  # blocks available to this user
+    except (OSError, AttributeError):  # no statvfs (Windows): sqlite will say it
+        return
+    if free == 0:
+        raise NasError(f"{folder}: no space left on the file system holding the study; "
+                       "free some space and rerun (finished trials are kept)")
 
 
 def use_wal(path: Path) -> None:

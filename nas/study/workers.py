@@ -9,6 +9,8 @@
   ``NAS_GRACE_PERIOD`` seconds (default 40) belongs to a dead worker and the next worker
   to start a trial fails it (``fail_stale``). A trial whose ``host:pid`` worker is on
   this host and gone is failed at once, on any storage (``fail_dead_local_trials``).
+- **Parent death** (``die_with_parent``): a worker process of ``--workers N`` stops, as
+  if interrupted, when the ``nas search`` that spawned it dies, even by SIGKILL.
 - **Retry once.** Either way a dead worker's trial is re-queued once (``RetryOnce``): a
   WAITING copy with the same parameters, so the same architecture, trained again by
   whichever worker is free. Both times are environment variables so that every worker
@@ -17,8 +19,15 @@
 
 from __future__ import annotations
 
+import ctypes
+import multiprocessing as mp
 import os
+import signal
 import socket
+import sys
+import threading
+import time
+from types import FrameType
 from typing import Any
 
 import optuna
@@ -26,7 +35,7 @@ from optuna.storages import RetryHeartbeatStaleTrialCallback
 from optuna.trial import FrozenTrial, TrialState
 
 from nas.errors import NasError
-from nas.study.adapter import fail_running
+from nas.study.adapter import fail_running, set_running_attrs, stale_running
 from nas.study.record import (
     NOT_TRAINED,
     VOLATILE,
@@ -42,6 +51,8 @@ ENV_GRACE = "NAS_GRACE_PERIOD"
 HEARTBEAT_S = 10  # default seconds between heartbeats of a running trial
 GRACE_S = 40  # default seconds of silence before a running trial counts as dead
 MAX_RETRY = 1  # a dead worker's trial is re-queued once; a second death is final
+PARENT_POLL_S = 1.0  # seconds between parent checks where prctl is not available
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
 
 def _env_seconds(name: str, default: int) -> int:
@@ -110,10 +121,14 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def fail_and_retry(study: optuna.Study, trial: FrozenTrial) -> bool:
-    """Mark a dead worker's RUNNING trial FAIL and re-queue it once, as Optuna does for a
-    heartbeat-stale trial. False if another process finished or failed it first (then
-    that process re-queues it: never twice)."""
+def fail_and_retry(study: optuna.Study, trial: FrozenTrial, reason: str) -> bool:
+    """Mark a dead worker's RUNNING trial FAIL (status ``failed``, ``fail_reason`` =
+    ``reason``, so that ``nas report`` does not count it as still training) and re-queue
+    it once, as Optuna does for a heartbeat-stale trial. False if another process
+    finished or failed it first (then that process re-queues it: never twice)."""
+    if not set_running_attrs(study, trial, {"status": str(Status.FAILED),
+                                            "fail_reason": reason}):
+        return False
     failed = fail_running(study, trial)
     if failed is not None:
         RetryOnce()(study, failed)
@@ -131,16 +146,25 @@ def fail_dead_local_trials(study: optuna.Study) -> list[int]:
     for t in study.get_trials(deepcopy=False, states=(TrialState.RUNNING,)):
         h, _, pid = (as_record(t).worker or "").rpartition(":")
         # failed like a heartbeat-stale trial, and re-queued once
-        if h == host and pid.isdigit() and not _alive(int(pid)) and fail_and_retry(study, t):
+        if h == host and pid.isdigit() and not _alive(int(pid)) and \
+                fail_and_retry(study, t, f"worker {pid} on {host} died"):
             failed.append(t.number)
     return failed
 
 
+def fail_heartbeat_stale(study: optuna.Study) -> list[int]:
+    """Optuna's heartbeat check (a no-op without heartbeats), each trial failed with
+    the reason written on it; numbers of the failed trials."""
+    _, grace = heartbeat_settings()
+    return [t.number for t in stale_running(study)
+            if fail_and_retry(study, t, f"heartbeat stale for over {grace} s")]
+
+
 def fail_stale(study: optuna.Study) -> None:
-    """Optuna's heartbeat check (a no-op without heartbeats) plus
-    ``fail_dead_local_trials``."""
-    optuna.storages.fail_stale_trials(study)
+    """``fail_dead_local_trials`` (first: its reason names the dead worker) plus
+    ``fail_heartbeat_stale``."""
     fail_dead_local_trials(study)
+    fail_heartbeat_stale(study)
 
 
 def slots(trials: list[TrialRecord]) -> tuple[int, int]:
@@ -180,3 +204,46 @@ def claim(trial: optuna.Trial, seen: list[TrialRecord], arch_id: str, target: in
     if twin is not None:  # a twin may also have finished since `seen` was read
         _back_off(trial, Status.IN_FLIGHT, f"trial {twin.number} is training this "
                   "architecture", duplicate_of=twin.number)
+
+
+def die_with_parent() -> None:
+    """Interrupt this worker process (KeyboardInterrupt, so that its running trial is
+    recorded FAIL with the reason) as soon as its parent process dies.
+
+    A SIGKILLed ``nas search --workers N`` cannot stop its workers itself; left alone
+    they would go on training unseen. Linux delivers a signal on parent death
+    (``prctl(PR_SET_PDEATHSIG)``); elsewhere a thread polls the parent pid every
+    ``PARENT_POLL_S`` seconds. No-op in a process that multiprocessing did not start.
+    """
+    parent = mp.parent_process()
+    sig = getattr(signal, "SIGUSR1", None)
+    if parent is None or parent.pid is None or sig is None:
+        return
+    ppid = parent.pid
+
+    def parent_died(signum: int, frame: FrameType | None) -> None:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # nothing may cut the FAIL write
+        signal.signal(sig, signal.SIG_IGN)
+        raise KeyboardInterrupt(f"interrupted: parent process {ppid} died")
+
+    signal.signal(sig, parent_died)
+    if not _set_pdeathsig(sig):
+        threading.Thread(target=_watch_parent, args=(ppid, sig), daemon=True).start()
+    if os.getppid() != ppid:  # it died before the signal was armed
+        os.kill(os.getpid(), sig)
+
+
+def _set_pdeathsig(sig: int) -> bool:
+    """Ask Linux to send ``sig`` to this process when its parent dies; False elsewhere."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        return ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, int(sig), 0, 0, 0) == 0
+    except (OSError, AttributeError):
+        return False
+
+
+def _watch_parent(ppid: int, sig: int) -> None:
+    while os.getppid() == ppid:
+        time.sleep(PARENT_POLL_S)
+    os.kill(os.getpid(), sig)

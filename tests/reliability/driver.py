@@ -1,5 +1,8 @@
 """``python driver.py <nas args>``: the ``nas`` CLI with test hooks set by environment.
 
+The hooks also apply in the worker processes of ``--workers N`` (spawned, they import
+this file as ``__mp_main__``).
+
 The reliability tests start real processes (to SIGKILL and SIGINT them, and to be
 separate "machines" on one study); these hooks make a process reach a known point and
 wait there, so that a signal lands in the middle of a trial or between two epochs:
@@ -92,3 +95,8 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+elif __name__ == "__mp_main__":  # a worker process spawned by `nas search --workers N`
+    if os.environ.get("NAS_TEST_PAIR_SPACE"):
+        _pair_space()
+    _hook_search()
+    _hook_checkpoints()

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import signal
+import socket
+from pathlib import Path
 
 from optuna.trial import TrialState
 
@@ -58,6 +60,11 @@ def test_sigkill_during_sqlite_search_then_rerun(tiny_npz, tmp_path):
         assert kept[number] == snap
     dead = next(t for t in after if t.number == victim[0].number)
     assert dead.state == TrialState.FAIL
+    # reaped with a status and a reason: `nas report` must not count it as training
+    assert dead.user_attrs["status"] == Status.FAILED, helpers.summary(after)
+    assert dead.user_attrs["fail_reason"] == \
+        f"worker {a.pid} on {socket.gethostname()} died", helpers.summary(after)
+    assert not [t for t in after if t.user_attrs.get("status") == Status.TRAINING]
     retry = [t for t in after if t.system_attrs.get("failed_trial") == dead.number]
     assert len(retry) == 1 and retry[0].user_attrs["arch_id"] == dead.user_attrs["arch_id"]
 
@@ -150,3 +157,84 @@ def test_ctrl_c_with_worker_processes(tiny_npz, tmp_path):
     helpers.assert_clean_exit(helpers.run(*_search_args(db, tiny_npz, n=5), cwd=tmp_path))
     after = helpers.trials(url, "s")
     assert len(helpers.counted(after)) == 5 and not helpers.running(after), helpers.summary(after)
+
+
+def _children(pid: int) -> list[int]:
+    """Process ids whose parent is ``pid`` (Linux /proc)."""
+    import os
+
+    out = []
+    for entry in os.listdir("/proc"):
+        try:
+            stat = Path(f"/proc/{entry}/stat").read_text()
+        except OSError:  # not a process, or gone
+            continue
+        if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+            out.append(int(entry))
+    return out
+
+
+def _alive(pid: int) -> bool:
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"  # a zombie has exited
+
+
+def test_workers_exit_when_their_parent_is_sigkilled(tiny_npz, tmp_path):
+    """SIGKILL `nas search --workers 2` while both workers train: within 10 s no worker
+    process is left, each recorded its trial FAIL with the reason, nothing is RUNNING."""
+    import os
+    import sys
+
+    if not sys.platform.startswith("linux"):
+        import pytest
+
+        pytest.skip("reads /proc")
+    db = tmp_path / "s.db"
+    url = f"sqlite:///{db}"
+    marks = tmp_path / "marks"
+    marks.mkdir()
+    log = tmp_path / "a.log"
+    a = helpers.start(*_search_args(db, tiny_npz, n=4), "--workers", "2", cwd=tmp_path,
+                      log=log, NAS_TEST_MARK_DIR=marks, NAS_TEST_HANG_FROM=1)
+    helpers.wait_for(lambda: len(helpers.marks(marks)) >= 2, 180, "both workers training",
+                     a, log)
+    workers = {int(m.name.split("-")[1]) for m in helpers.marks(marks)}
+    children = set(_children(a.pid))
+    assert workers <= children, (workers, children)
+    try:
+        helpers.kill(a, signal.SIGKILL)
+        a.wait(timeout=30)
+        helpers.wait_for(lambda: not any(_alive(p) for p in children), 10,
+                         f"the workers {sorted(children)} to exit")
+    finally:
+        for p in children:
+            if _alive(p):
+                os.kill(p, signal.SIGKILL)
+    ts = helpers.trials(url, "s")
+    assert not helpers.running(ts), helpers.summary(ts)
+    failed = [t for t in ts if t.state == TrialState.FAIL]
+    assert len(failed) == 2, helpers.summary(ts)
+    for t in failed:
+        assert t.user_attrs["status"] == Status.FAILED
+        assert t.user_attrs["fail_reason"] == f"interrupted: parent process {a.pid} died"
+    assert {int(t.user_attrs["worker"].rsplit(":")[1]) for t in failed} == workers
+
+
+def test_a_new_study_next_to_others_is_announced(tiny_npz, tmp_path):
+    """A new --study name on a storage holding another study: the search says it created
+    a new study and names the others; resuming the same study says nothing of it."""
+    db = tmp_path / "s.db"
+    first = helpers.run(*_search_args(db, tiny_npz, n=1), cwd=tmp_path)
+    helpers.assert_clean_exit(first)
+    assert "created a new study" not in first.stderr  # an empty storage: nothing to say
+    args = [a if a != "s" else "typo" for a in _search_args(db, tiny_npz, n=1)]
+    p = helpers.run(*args, cwd=tmp_path)
+    helpers.assert_clean_exit(p)
+    lines = [line for line in p.stderr.splitlines() if "created a new study" in line]
+    assert len(lines) == 1 and "'typo'" in lines[0] and "also holds: s " in lines[0], p.stderr
+    again = helpers.run(*args, cwd=tmp_path)
+    helpers.assert_clean_exit(again)
+    assert "created a new study" not in again.stderr, again.stderr

@@ -130,6 +130,9 @@ def test_sigkilled_worker_trial_is_failed_and_retried(pg_url, tiny_npz, tmp_path
     ts = helpers.trials(pg_url, "kill")
     assert len(helpers.counted(ts)) == n, helpers.summary(ts)
     assert not helpers.running(ts), helpers.summary(ts)
+    dead = next(t for t in ts if t.number == victim_no)
+    assert dead.user_attrs["status"] == Status.FAILED, helpers.summary(ts)
+    assert dead.user_attrs["fail_reason"] == "heartbeat stale for over 3 s", helpers.summary(ts)
     retries = [t for t in ts if t.system_attrs.get("failed_trial") == victim_no]
     assert len(retries) == 1, helpers.summary(ts)  # retried exactly once
     retry = retries[0]
