@@ -40,6 +40,7 @@ class SearchConfig:
     max_samples: int | None = None  # stop after this many trials without training
     # judging a screened candidate: registered names (nas.search.evaluators), in order
     evaluators: tuple[str, ...] = ("proxy",)
+    flip: bool | None = None  # random flips + mirrored TTA; None: the preset's (on)
 
     def __post_init__(self) -> None:
         _positive("--budget", self.budget)
@@ -68,9 +69,9 @@ class SearchConfig:
                 "macs_budget": self.macs_budget, "objectives": self.objectives}
 
     def recorded_attrs(self) -> dict[str, Any]:
-        """Stored once, not compared: ``nas retrain`` defaults to the search's data, and
-        the path may legitimately differ between the machines of one distributed study."""
-        return {"data": self.data}
+        """What ``nas retrain`` follows (the search's data and flips): stored on a new
+        study; a rerun with other values is refused (``preflight.check_recorded``)."""
+        return {"data": self.data, "flip": self.flip}
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)

@@ -23,6 +23,7 @@ from nas.errors import NasError
 from nas.genome import Genome
 from nas.search.evaluators import Candidate, Evaluator, Outcome
 from nas.search.screen import Limits, Screen, screen
+from nas.search.signals import interrupt_reason
 from nas.search.space import Space
 from nas.study.record import NOT_TRAINED, STATE_OF, Status, TrialRecord, records, write
 from nas.study.workers import claim, worker_id
@@ -121,8 +122,8 @@ def _run(evaluator: Evaluator, c: Candidate) -> Outcome:
         return evaluator.evaluate(c)
     except optuna.TrialPruned:
         raise
-    except KeyboardInterrupt:
-        write(c.trial, status=Status.FAILED, fail_reason="interrupted (Ctrl-C)")
+    except KeyboardInterrupt as e:
+        write(c.trial, status=Status.FAILED, fail_reason=interrupt_reason(e))
         raise
     except Exception as e:  # one broken candidate must not end a long search
         reason = failure_reason(e)
