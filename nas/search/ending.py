@@ -12,7 +12,8 @@ from nas.study.record import Status, records
 EXIT_NOTHING_TRAINED = 1
 
 
-def nothing_trained_reason(trials: Iterable[FrozenTrial], budget: int) -> str:
+def nothing_trained_reason(trials: Iterable[FrozenTrial], budget: int,
+                           ended: str = "exhausted") -> str:
     """One line naming what happened to the candidates (rejected, failed) and the most
     common reason, so the user fixes the cause instead of retraining an empty study."""
     rs = records(list(trials))
@@ -28,4 +29,7 @@ def nothing_trained_reason(trials: Iterable[FrozenTrial], budget: int) -> str:
                 f"were rejected before training (most often: {why} [{n}x]); --budget "
                 f"{budget:,} leaves the space almost nothing: raise it (see `nas spaces "
                 f"--budget {budget}`)")
+    if ended == "timeout":
+        return (f"error: no candidate was trained before --timeout ({len(rs)} trials in "
+                "the study); raise --timeout or use --quick")
     return f"error: no candidate was trained ({len(rs)} trials in the study)"

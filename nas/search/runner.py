@@ -260,7 +260,7 @@ def run_search(config: SearchConfig, data: Dataset | None = None, progress: bool
     monitor.close()
     front = pareto_front(trained_trials(trials))
     stats = compute(trials)
-    why = (nothing_trained_reason(trials, config.budget)
+    why = (nothing_trained_reason(trials, config.budget, ended)
            if stats.counted == 0 and ended not in ("interrupted", "terminated") else None)
     return SearchSummary(name, url, stats, front, ended, time.time() - t0,
                          config.to_dict(), why)
@@ -276,10 +276,13 @@ def _notes(config: SearchConfig, study: optuna.Study, data: Dataset, echo: Any) 
     left = config.trials - slots(records(study))[0]
     if left <= 0:
         return
-    space = as_space(config.space)
-    genome = preflight.typical_genome(space, config.budget, data)
     device = _device(config.device, 0)
-    ips = preflight.images_per_second(genome, data, proxy, device)
+    try:
+        genome = preflight.typical_genome(as_space(config.space), config.budget, data)
+        ips = preflight.images_per_second(genome, data, proxy, device)
+    except Exception as e:  # an estimate must never stop a search
+        ips = float("nan")
+        echo(f"note: throughput not measured ({type(e).__name__}: {e})")
     echo(preflight.estimate_line(left, proxy.epochs, n, ips, preflight.device_type(device)))
 
 

@@ -58,3 +58,7 @@ def test_nothing_trained_reason_names_the_most_common_rejection(config, data):
     assert summary.nothing_trained is not None
     assert summary.nothing_trained.startswith("error: no candidate was trained: all 5")
     assert nothing_trained_reason([], 10).startswith("error: no candidate was trained")
+
+
+def test_timeout_with_nothing_trained_says_so():
+    assert "before --timeout" in nothing_trained_reason([], 10, "timeout")
