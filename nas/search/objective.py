@@ -49,6 +49,14 @@ class Objective:
     n_objectives: int = 2
 
     def __call__(self, trial: optuna.Trial) -> tuple[float, ...]:
+        try:
+            return self._trial(trial)
+        except KeyboardInterrupt as e:  # Ctrl-C/SIGTERM while screening, not training
+            if "fail_reason" not in trial.user_attrs:
+                write(trial, status=Status.FAILED, fail_reason=interrupt_reason(e))
+            raise
+
+    def _trial(self, trial: optuna.Trial) -> tuple[float, ...]:
         write(trial, status=Status.SCREENING, worker=worker_id())
         genome = sample_in_study(self.space, trial, self.limits.budget)
         genome = genome.replace_head(c=self.data.num_classes, i=self.data.in_chans)

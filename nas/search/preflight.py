@@ -7,6 +7,7 @@ notes (time estimate, too-short proxy) are printed once, before the first trial.
 
 from __future__ import annotations
 
+import itertools
 import math
 import time
 from typing import Any
@@ -135,17 +136,18 @@ def images_per_second(genome: Any, data: Dataset, config: TrainConfig,
     loader = TrainLoader(small, config.batch_size, pad=config.pad, cutout=config.cutout)
     stepper = Stepper(net, config.replace(compile=False), total_steps=TIMED_STEPS + 2,
                       device=dev)
-    batches = iter(loader.epoch(0))
+    batches = (b for epoch in itertools.count() for b in loader.epoch(epoch))
     stepper.step(*next(batches))
     if dev.type == "cuda":
         torch.cuda.synchronize(dev)
     n, t0 = 0, time.perf_counter()
-    for x, y in batches:
+    for _ in range(TIMED_STEPS):
+        x, y = next(batches)
         stepper.step(x, y)
         n += len(y)
     if dev.type == "cuda":
         torch.cuda.synchronize(dev)
-    return n / max(time.perf_counter() - t0, 1e-9) if n else float("nan")
+    return n / max(time.perf_counter() - t0, 1e-9)
 
 
 def estimate_line(trials: int, epochs: int, train_images: int, ips: float,

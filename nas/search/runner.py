@@ -166,8 +166,9 @@ def _worker_main(config: SearchConfig, worker: int, threads: int) -> None:
     deadline = time.time() + config.timeout if config.timeout else None
     signal.signal(signal.SIGINT, _interrupt_once)
     try:
-        work(study, objective, config.trials, deadline,
-             max_idle=config.max_samples or MAX_IDLE)
+        with sigterm_as_interrupt():  # a TERM sent to the whole process group
+            work(study, objective, config.trials, deadline,
+                 max_idle=config.max_samples or MAX_IDLE)
     except KeyboardInterrupt:
         pass
     except Exception as e:

@@ -29,3 +29,38 @@ def test_sigterm_during_search_fails_the_trial_and_exits_143(tiny_npz, tmp_path)
     failed = [t for t in ts if t.state == TrialState.FAIL]
     assert len(failed) == 1, helpers.summary(ts)
     assert failed[0].user_attrs["fail_reason"] == "interrupted (SIGTERM)"
+
+
+def test_sigterm_to_the_process_group_with_worker_processes(tiny_npz, tmp_path):
+    """A scheduler's TERM reaches `nas search --workers 2` and both workers: exit 143,
+    no traceback, nothing left RUNNING, a cut-short trial names SIGTERM."""
+    import os
+    import subprocess
+    import sys
+
+    db = tmp_path / "s.db"
+    url = f"sqlite:///{db}"
+    args = (*helpers.SEARCH, "--trials", "6", "--storage", str(db), "--study", "s", "--data",
+            str(tiny_npz), "--quiet", "--workers", "2")
+    log = tmp_path / "a.log"
+    with log.open("w") as f:
+        a = subprocess.Popen([sys.executable, "-m", "nas", *args], cwd=tmp_path,
+                             env=helpers.env(), stdout=f, stderr=subprocess.STDOUT,
+                             start_new_session=True)
+
+    def started() -> bool:
+        try:
+            return db.exists() and len(helpers.counted(helpers.trials(url, "s"))) >= 1
+        except Exception:  # the database exists, the study or its schema not yet
+            return False
+
+    helpers.wait_for(started, 180, "a trained trial", a, log, step=0.5)
+    os.killpg(a.pid, signal.SIGTERM)
+    assert a.wait(timeout=90) == 143, log.read_text()
+    out = log.read_text()
+    assert "Traceback" not in out and "terminated (SIGTERM)" in out, out
+    ts = helpers.trials(url, "s")
+    assert not helpers.running(ts), helpers.summary(ts)
+    for t in ts:
+        if t.state == TrialState.FAIL:
+            assert t.user_attrs["fail_reason"].startswith("interrupted"), helpers.summary(ts)

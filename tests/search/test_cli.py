@@ -148,6 +148,7 @@ def test_notes_before_the_search_estimate_and_short_proxy(tmp_path, monkeypatch,
     assert out.exit_code == 0, out.output
     assert "warning: proxy trains 1 steps" in out.output
     assert "estimate: about" in out.output and "images/s measured" in out.output
+    assert "nan" not in out.output and "not measured" not in out.output
     assert out.output.index("estimate:") < out.output.index("retrain the best")
 
 
