@@ -41,7 +41,7 @@ from nas.study.storage import (
     make_storage,
     storage_url,
 )
-from nas.study.workers import fail_stale, slots
+from nas.study.workers import fail_dead_local_trials, fail_stale, slots
 from nas.train import TrainConfig, preset
 
 POLL_S = 2.0  # seconds between study reads while waiting for other workers
@@ -176,6 +176,8 @@ def _worker_main(config: SearchConfig, worker: int, threads: int) -> None:
         # an unrelated error (UnboundLocalError in optuna 5); it is still a clean stop.
         if not isinstance(e.__context__, KeyboardInterrupt):
             raise
+    finally:  # done or stopped: the parent's forwarded SIGINT must not hit atexit hooks
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _interrupt_once(signum: int, frame: Any) -> None:
@@ -203,6 +205,8 @@ def _run_workers(config: SearchConfig, study: optuna.Study, monitor: Monitor,
                 os.kill(p.pid, signal.SIGINT)
         for p in procs:  # each marks its running trial FAIL and exits
             p.join(timeout=30)
+        # a signal landing inside Optuna's own state write leaves that trial RUNNING
+        fail_dead_local_trials(study)
         raise
     finally:
         for p in procs:
