@@ -120,12 +120,14 @@ def _reuse_search_run(study: optuna.Study, genome: str, seed_dir: Path,
 
 def _retrain_one(p: Pick, index: int, dataset: Any, out_dir: Path, seeds: int,
                  epochs: int | None, device: str | None, progress: str,
-                 echo: Callable[[str], None], study: optuna.Study) -> dict[str, Any]:
+                 echo: Callable[[str], None], study: optuna.Study,
+                 flip: bool | None = None) -> dict[str, Any]:
     genome = p.trial.genome
     d = out_dir / analyze(genome).arch_id
     _reuse_search_run(study, genome, d / "seeds" / "0", epochs, echo)
     runs = [train_seed(genome, dataset, d / "seeds" / str(s), seed=s, epochs=epochs,
-                       device=device, progress=progress, echo=echo) for s in range(seeds)]
+                       device=device, progress=progress, echo=echo, flip=flip)
+            for s in range(seeds)]
     row = _model_row(p, runs, index, dataset.image_size)
     _write_model_dir(d, row, runs, p.reason)
     echo(f"{row['arch_id']}: val {row['final_val_acc']:.4f} test {row['test_acc']:.4f}"
@@ -146,7 +148,7 @@ def retrain(target: str | Path, study_name: str | None = None, *, top: int = 3,
             how: str = "best", epochs: int | None = None, seeds: int = 1,
             data: str | Any = None, subset: int | None = None, out: str | Path | None = None,
             device: str | None = None, progress: str = "auto",
-            echo: Callable[[str], None] = print) -> RetrainSummary:
+            echo: Callable[[str], None] = print, flip: bool | None = None) -> RetrainSummary:
     """Retrain ``top`` Pareto-optimal trials of a study with the ``full`` preset.
 
     ``epochs`` overrides the preset's epoch count (default for an ``sh`` study: its top
@@ -155,7 +157,8 @@ def retrain(target: str | Path, study_name: str | None = None, *, top: int = 3,
     split (``data`` may also be a ``nas.data.Dataset``). Test accuracy is measured once
     per seed after training and selects nothing. Stores ``test_acc``/``final_val_acc``
     (means over seeds) on the study for each trial (``nas.study.save_retrain``).
-    ``progress`` is the trainer's mode: auto, rich, plain or none.
+    ``progress`` is the trainer's mode: auto, rich, plain or none. ``flip`` (flips and
+    mirrored TTA) defaults to the study's recorded ``flip``, else the preset's (on).
     """
     if seeds < 1:
         raise NasError(f"--seeds must be >= 1, got {seeds}")
@@ -172,11 +175,13 @@ def retrain(target: str | Path, study_name: str | None = None, *, top: int = 3,
     for i, p in enumerate(picks, 1):
         echo(f"pick {i}/{len(picks)}: {p.reason}")
     dataset = _dataset(data, study, subset, device)
+    if flip is None:
+        flip = study.user_attrs.get("flip")
     rows = []
     for i, p in enumerate(picks, 1):
         try:
             row = _retrain_one(p, i, dataset, out_dir, seeds, epochs, device, progress, echo,
-                               study)
+                               study, flip)
         except TrainingDiverged as e:  # one bad model must not cost the others
             echo(f"trial {p.trial.number}: {e}; left out of the summary")
             continue

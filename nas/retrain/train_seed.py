@@ -59,12 +59,14 @@ def _load_done(result: Path, config: dict[str, Any]) -> SeedRun | None:
 
 def train_seed(genome: str, data: Any, d: Path, *, seed: int, epochs: int | None,
                device: str | None, progress: str,
-               echo: Callable[[str], None] = print) -> SeedRun:
-    """Train ``genome`` with ``seed`` into directory ``d`` (resuming), then test once."""
+               echo: Callable[[str], None] = print, flip: bool | None = None) -> SeedRun:
+    """Train ``genome`` with ``seed`` into directory ``d`` (resuming), then test once.
+
+    ``flip``: random flips and mirrored TTA (None: the preset's, on)."""
     from nas.train import preset
     from nas.train.run import fit
 
-    config = preset("full", seed=seed, epochs=epochs)
+    config = preset("full", seed=seed, epochs=epochs, flip=flip, tta=flip)
     plain = _plain(config)
     d.mkdir(parents=True, exist_ok=True)
     done = _load_done(d / "result.json", plain)

@@ -54,6 +54,7 @@ class SearchConfig:
     prescreen_score: str = "synflow"
     latency_budget: float | None = None  # ms per image (batch 1, one thread, this CPU)
     runs_dir: str = "runs/search"  # sh: per-architecture checkpoints, <runs_dir>/<study>/
+    flip: bool | None = None  # random flips + mirrored TTA; None: the preset's (on)
 
     def __post_init__(self) -> None:
         _positive("--budget", self.budget)
@@ -118,10 +119,11 @@ class SearchConfig:
         return attrs
 
     def recorded_attrs(self) -> dict[str, Any]:
-        """Stored once, not compared: ``nas retrain`` defaults to the search's data, and
-        the path may legitimately differ between the machines of one distributed study."""
-        recorded: dict[str, Any] = {"data": self.data}
-        if self.strategy == "sh":  # where nas retrain finds the top-rung runs
+        """What ``nas retrain`` follows (the search's data and flips): stored on a new
+        study; a rerun with other values is refused (``preflight.check_recorded``). With
+        sh, also where the top-rung runs are (not compared: it may differ by machine)."""
+        recorded: dict[str, Any] = {"data": self.data, "flip": self.flip}
+        if self.strategy == "sh":
             recorded["runs_dir"] = self.runs_dir
         return recorded
 

@@ -24,6 +24,7 @@ from nas.genome import Genome
 from nas.search.evaluators import Candidate, Evaluator, Outcome
 from nas.search.fill import fill
 from nas.search.screen import Limits, Screen, params_rf, screen
+from nas.search.signals import interrupt_reason
 from nas.search.space import Space
 from nas.study.record import NOT_TRAINED, STATE_OF, Status, TrialRecord, records, write
 from nas.study.workers import claim, worker_id
@@ -50,6 +51,14 @@ class Objective:
     fill: float | None = None  # scale widths into [fill x budget, budget] (nas.search.fill)
 
     def __call__(self, trial: optuna.Trial) -> tuple[float, ...]:
+        try:
+            return self._trial(trial)
+        except KeyboardInterrupt as e:  # Ctrl-C/SIGTERM while screening, not training
+            if "fail_reason" not in trial.user_attrs:
+                write(trial, status=Status.FAILED, fail_reason=interrupt_reason(e))
+            raise
+
+    def _trial(self, trial: optuna.Trial) -> tuple[float, ...]:
         write(trial, status=Status.SCREENING, worker=worker_id())
         genome = sample_in_study(self.space, trial, self.limits.budget)
         genome = genome.replace_head(c=self.data.num_classes, i=self.data.in_chans)
@@ -138,8 +147,8 @@ def _run(evaluator: Evaluator, c: Candidate) -> Outcome:
         return evaluator.evaluate(c)
     except optuna.TrialPruned:
         raise
-    except KeyboardInterrupt as e:  # a message says why (a worker's parent died)
-        write(c.trial, status=Status.FAILED, fail_reason=str(e) or "interrupted (Ctrl-C)")
+    except KeyboardInterrupt as e:
+        write(c.trial, status=Status.FAILED, fail_reason=interrupt_reason(e))
         raise
     except Exception as e:  # one broken candidate must not end a long search
         reason = failure_reason(e)

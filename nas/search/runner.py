@@ -22,12 +22,15 @@ import optuna
 import torch
 
 from nas.data import Dataset, load_dataset
+from nas.search import preflight
 from nas.search.config import SearchConfig
+from nas.search.ending import nothing_trained_reason
 from nas.search.evaluators import Setup, create
 from nas.search.evaluators.base import check_names
 from nas.search.objective import Objective, TrialFailed
 from nas.search.progress import Monitor
 from nas.search.screen import Limits
+from nas.search.signals import Terminated, sigterm_as_interrupt
 from nas.search.space import as_space, check_budget
 from nas.search.stats import Stats, compute
 from nas.study.pareto import pareto_front, trained_trials
@@ -39,8 +42,8 @@ from nas.study.storage import (
     make_storage,
     storage_url,
 )
-from nas.study.workers import die_with_parent, fail_stale, slots
-from nas.train import preset
+from nas.study.workers import die_with_parent, fail_dead_local_trials, fail_stale, slots
+from nas.train import TrainConfig, preset
 
 POLL_S = 2.0  # seconds between study reads while waiting for other workers
 MAX_IDLE = 200  # trials in a row without training before the space counts as exhausted
@@ -52,7 +55,7 @@ class SearchSummary:
     """The outcome of ``run_search``: study figures (all runs), its front, how it ended.
 
     ``ended`` is 'done' (``trials`` counted trials exist), 'timeout', 'exhausted' (the
-    space yields no new architectures) or 'interrupted' (Ctrl-C).
+    space yields no new architectures), 'interrupted' (Ctrl-C) or 'terminated' (SIGTERM).
     """
 
     study: str
@@ -62,10 +65,11 @@ class SearchSummary:
     ended: str
     wall_seconds: float
     config: dict[str, Any] = field(default_factory=dict)
+    nothing_trained: str | None = None  # why no trial was trained (an 'error:' line)
 
     @property
     def interrupted(self) -> bool:
-        return self.ended == "interrupted"
+        return self.ended in ("interrupted", "terminated")
 
     @property
     def target(self) -> str:
@@ -146,15 +150,20 @@ def _setup(config: SearchConfig, data: Dataset, study: str, worker: int) -> Setu
     --max-epochs (the top rung), and runs checkpoint under <runs_dir>/<study>/."""
     if config.strategy == "sh":
         recipe = preset("full", epochs=config.max_epochs, batch_size=config.proxy_batch,
-                        seed=config.seed)
+                        seed=config.seed, flip=config.flip, tta=config.flip)
     else:
-        recipe = preset("proxy", epochs=config.proxy_epochs, batch_size=config.proxy_batch,
-                        seed=config.seed)
+        recipe = _proxy(config)
     return Setup(data, recipe, _device(config.device, worker),
                  rungs=config.rungs if config.strategy == "sh" else (), eta=config.eta,
                  checkpoints=Path(config.runs_dir) / study, prescreen=config.prescreen,
                  prescreen_score=config.prescreen_score,
                  latency_budget=config.latency_budget)
+
+
+def _proxy(config: SearchConfig) -> TrainConfig:
+    """The proxy recipe of ``config`` (epochs, batch, flips)."""
+    return preset("proxy", epochs=config.proxy_epochs, batch_size=config.proxy_batch,
+                  seed=config.seed, flip=config.flip, tta=config.flip)
 
 
 def _device(device: str | None, worker: int) -> str | None:
@@ -173,8 +182,9 @@ def _worker_main(config: SearchConfig, worker: int, threads: int) -> None:
     signal.signal(signal.SIGINT, _interrupt_once)
     die_with_parent()  # a SIGKILLed `nas search` must not leave its workers training
     try:
-        work(study, objective, config.trials, deadline,
-             max_idle=config.max_samples or MAX_IDLE)
+        with sigterm_as_interrupt():  # a TERM sent to the whole process group
+            work(study, objective, config.trials, deadline,
+                 max_idle=config.max_samples or MAX_IDLE)
     except KeyboardInterrupt:
         pass
     except Exception as e:
@@ -182,6 +192,8 @@ def _worker_main(config: SearchConfig, worker: int, threads: int) -> None:
         # an unrelated error (UnboundLocalError in optuna 5); it is still a clean stop.
         if not isinstance(e.__context__, KeyboardInterrupt):
             raise
+    finally:  # done or stopped: the parent's forwarded SIGINT must not hit atexit hooks
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _interrupt_once(signum: int, frame: Any) -> None:
@@ -209,6 +221,8 @@ def _run_workers(config: SearchConfig, study: optuna.Study, monitor: Monitor,
                 os.kill(p.pid, signal.SIGINT)
         for p in procs:  # each marks its running trial FAIL and exits
             p.join(timeout=30)
+        # a signal landing inside Optuna's own state write leaves that trial RUNNING
+        fail_dead_local_trials(study)
         raise
     finally:
         for p in procs:
@@ -225,37 +239,72 @@ def _run_workers(config: SearchConfig, study: optuna.Study, monitor: Monitor,
 
 
 def run_search(config: SearchConfig, data: Dataset | None = None, progress: bool = True,
-               monitor: Monitor | None = None) -> SearchSummary:
+               monitor: Monitor | None = None, echo: Any = None) -> SearchSummary:
     """Run (or resume) a search until ``config.trials`` trained trials exist in the study.
 
     ``data``: an already loaded ``Dataset`` (in-process runs only); default loads
-    ``config.data``. Ctrl-C ends the run cleanly: the running trial is FAIL (with
-    ``fail_reason``), finished ones are kept, and the same call resumes the study.
+    ``config.data``. Ctrl-C or SIGTERM ends the run cleanly: the running trial is FAIL
+    (with ``fail_reason``), finished ones are kept, and the same call resumes the study.
+    The device and the data are checked before the study is opened. ``echo(line)``
+    receives the notes printed before the first trial (estimate, short-proxy warning).
     """
     t0 = time.time()
     optuna.logging.set_verbosity(optuna.logging.ERROR)  # the monitor prints each trial
     if config.workers > 1 and data is not None:
         raise ValueError("data= cannot be shared with worker processes; pass config.data")
-    study, objective, name, url = _prepare(config, data if config.workers == 1 else
-                                           _peek_data(config))
+    preflight.check_device(config.device)
+    check_budget(as_space(config.space), config.budget)  # cheap checks before loading data
+    check_names(config.evaluators)
+    preflight.check_storage(storage_url(config.storage, config.study or
+                                        default_study_name(config.space_name, config.budget)))
+    if data is None:  # before the study: a bad --data must not leave a study behind
+        data = _peek_data(config)
+    study, objective, name, url = _prepare(config, data)
+    preflight.check_recorded(study, config.recorded_attrs())
     fail_stale(study)
+    if echo is not None:
+        _notes(config, study, data, echo)
     trials = study.get_trials(deepcopy=False)
     monitor = monitor or Monitor(config.trials, trials, enabled=progress)
     deadline = t0 + config.timeout if config.timeout else None
     try:
-        if config.workers == 1:
-            ended = work(study, objective, config.trials, deadline, monitor.update,
-                         config.max_samples or MAX_IDLE)
-        else:
-            ended = _run_workers(config, study, monitor, deadline)
-    except KeyboardInterrupt:
-        ended = "interrupted"
+        with sigterm_as_interrupt():
+            if config.workers == 1:
+                ended = work(study, objective, config.trials, deadline, monitor.update,
+                             config.max_samples or MAX_IDLE)
+            else:
+                ended = _run_workers(config, study, monitor, deadline)
+    except KeyboardInterrupt as e:
+        ended = "terminated" if isinstance(e, Terminated) else "interrupted"
     trials = study.get_trials(deepcopy=False)
     monitor.update(trials)
     monitor.close()
     front = pareto_front(trained_trials(trials))
-    return SearchSummary(name, url, compute(trials), front, ended, time.time() - t0,
-                         config.to_dict())
+    stats = compute(trials)
+    why = (nothing_trained_reason(trials, config.budget, ended)
+           if stats.counted == 0 and ended not in ("interrupted", "terminated") else None)
+    return SearchSummary(name, url, stats, front, ended, time.time() - t0,
+                         config.to_dict(), why)
+
+
+def _notes(config: SearchConfig, study: optuna.Study, data: Dataset, echo: Any) -> None:
+    """The short-proxy warning and the time estimate, one line each, before trial one."""
+    proxy = _proxy(config)
+    n = len(data.y_train)
+    warning = preflight.short_proxy_warning(n, proxy.epochs, proxy.batch_size)
+    if warning:
+        echo(warning)
+    left = config.trials - slots(records(study))[0]
+    if left <= 0:
+        return
+    device = _device(config.device, 0)
+    try:
+        genome = preflight.typical_genome(as_space(config.space), config.budget, data)
+        ips = preflight.images_per_second(genome, data, proxy, device)
+    except Exception as e:  # an estimate must never stop a search
+        ips = float("nan")
+        echo(f"note: throughput not measured ({type(e).__name__}: {e})")
+    echo(preflight.estimate_line(left, proxy.epochs, n, ips, preflight.device_type(device)))
 
 
 def _peek_data(config: SearchConfig) -> Dataset:

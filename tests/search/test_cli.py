@@ -51,7 +51,7 @@ def test_search_cli_prints_front_and_commands(tmp_path, monkeypatch, npz):
         out.output) and "nas dashboard studies/small-30k.db" in out.output
     assert (tmp_path / "studies" / "small-30k.db").exists()
     again = run(*args, "--json")  # already complete: resumes, trains nothing
-    summary = json.loads(again.output.splitlines()[0])
+    summary = json.loads(again.stdout.splitlines()[0])  # notes go to stderr
     assert summary["stats"]["counted"] == 2 and summary["ended"] == "done"
 
 
@@ -71,3 +71,135 @@ def test_spaces_lists_every_space_with_its_range():
     assert {"default", "small"} <= set(rows)
     for r in rows.values():
         assert 0 < r["min_params"] < r["max_params"] and r["description"]
+
+
+# ------------------------------------------------------------- issue 12: a new user's run
+
+SMALL = ("search", "--budget", "30k", "--space", "small", "--proxy-epochs", "1",
+         "--sampler", "random", "--quiet")
+
+
+@pytest.mark.parametrize("device", ["cuda", "tpu"])
+def test_missing_device_is_refused_before_the_study(device, tmp_path, monkeypatch, npz):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr("torch.cuda.is_available", lambda: False)
+    out = run(*SMALL, "--trials", "1", "--data", str(npz), "--device", device)
+    assert out.exit_code == 2, out.output
+    lines = out.output.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error:") and device in lines[0], out.output
+    assert not (tmp_path / "studies").exists()
+
+
+def test_budget_that_rejects_everything_exits_1_with_the_reason_first(tmp_path, monkeypatch,
+                                                                       npz):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr("nas.search.runner.MAX_IDLE", 5)
+    out = run("search", "--budget", "2000", "--trials", "3", "--data", str(npz),
+              "--proxy-epochs", "1", "--sampler", "random", "--quiet")
+    assert out.exit_code == 1, out.output
+    errors = [ln for ln in out.output.splitlines() if ln.startswith("error:")]
+    assert errors and "rejected before training" in errors[0], out.output
+    assert "retrain" not in out.output.split(errors[0])[0] and "nas retrain" not in out.output
+
+
+@pytest.mark.parametrize("bad", ["corrupt.npz", "empty"])
+def test_bad_data_leaves_no_study(bad, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "corrupt.npz").write_bytes(b"not a zip file at all" * 10)
+    (tmp_path / "empty").mkdir()
+    out = run(*SMALL, "--trials", "1", "--data", str(tmp_path / bad))
+    assert out.exit_code == 2, out.output
+    assert out.output.startswith("error:") and len(out.output.strip().splitlines()) == 1
+    assert not list(tmp_path.glob("studies/*.db"))
+
+
+def test_rerun_with_other_data_is_refused(tmp_path, monkeypatch, npz):
+    monkeypatch.chdir(tmp_path)
+    assert run(*SMALL, "--trials", "1", "--data", str(npz)).exit_code == 0
+    other = tmp_path / "other.npz"
+    other.write_bytes(npz.read_bytes())
+    out = run(*SMALL, "--trials", "2", "--data", str(other))
+    assert out.exit_code == 2, out.output
+    lines = out.output.strip().splitlines()
+    assert len(lines) == 1 and "was searched with data=" in lines[0], out.output
+
+
+def test_study_left_empty_by_a_failed_run_takes_the_new_data(tmp_path, monkeypatch, npz):
+    """A study created by an older version before its data failed to load records
+    'cifar10' and has no trials: the rerun with --data records the data it trains on."""
+    import optuna
+
+    from nas.study.storage import create_study, make_storage
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "studies").mkdir()
+    url = f"sqlite:///{tmp_path / 'studies' / 'small-30k.db'}"
+    create_study(make_storage(url), url, "small-30k", ["maximize", "minimize"],
+                 {"space": "small", "budget": 30000, "rf_min": None, "macs_budget": None,
+                  "objectives": 2}, {"data": "cifar10"})
+    assert run(*SMALL, "--trials", "1", "--data", str(npz)).exit_code == 0
+    study = optuna.load_study(study_name="small-30k", storage=url)
+    assert study.user_attrs["data"] == str(npz)
+
+
+def test_notes_before_the_search_estimate_and_short_proxy(tmp_path, monkeypatch, npz):
+    monkeypatch.chdir(tmp_path)
+    out = run(*SMALL, "--trials", "1", "--data", str(npz))
+    assert out.exit_code == 0, out.output
+    assert "warning: proxy trains 1 steps" in out.output
+    assert "estimate: about" in out.output and "images/s measured" in out.output
+    assert "nan" not in out.output and "not measured" not in out.output
+    assert out.output.index("estimate:") < out.output.index("retrain the best")
+
+
+def test_quick_sets_the_cpu_proxy(tmp_path, monkeypatch, npz):
+    seen = {}
+
+    def fake(config, **kw):  # type: ignore[no-untyped-def]
+        seen["config"] = config
+        raise SystemExit(0)
+
+    monkeypatch.setattr("nas.search.run_search", fake)
+    run("search", "--budget", "30k", "--quick", "--data", str(npz))
+    c = seen["config"]
+    assert (c.subset, c.proxy_epochs, c.proxy_batch) == (8000, 1, 128)
+    run("search", "--budget", "30k", "--quick", "--subset", "3000", "--data", str(npz))
+    assert seen["config"].subset == 3000
+
+
+def test_threads_and_no_flip_reach_the_search_and_the_study(tmp_path, monkeypatch, npz):
+    import optuna
+    import torch
+
+    monkeypatch.chdir(tmp_path)
+    before = torch.get_num_threads()
+    try:
+        out = run(*SMALL, "--trials", "1", "--data", str(npz), "--threads", "1", "--no-flip")
+        assert out.exit_code == 0, out.output
+        assert torch.get_num_threads() == 1
+    finally:
+        torch.set_num_threads(before)
+    url = f"sqlite:///{tmp_path / 'studies' / 'small-30k.db'}"
+    assert optuna.load_study(study_name="small-30k", storage=url).user_attrs["flip"] is False
+
+
+def test_retrain_follows_the_flip_of_the_search(tmp_path, monkeypatch, npz):
+    import nas.train as train
+
+    monkeypatch.chdir(tmp_path)
+    assert run(*SMALL, "--trials", "1", "--data", str(npz), "--no-flip").exit_code == 0
+    flips = []
+    orig = train.preset
+
+    def spy(name, **kw):  # type: ignore[no-untyped-def]
+        flips.append((kw.get("flip"), kw.get("tta")))
+        return orig(name, **kw)
+
+    monkeypatch.setattr(train, "preset", spy)
+    out = run("retrain", "studies/small-30k.db", "--top", "1", "--epochs", "1")
+    assert out.exit_code == 0, out.output
+    assert flips == [(False, False)]
+    out = run("retrain", "studies/small-30k.db", "--top", "1", "--epochs", "1", "--flip",
+              "--out", "r2")
+    assert out.exit_code == 0, out.output
+    assert flips[-1] == (True, True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from nas.cli.commands.train import FLIP_HELP, flip_overrides
 from nas.retrain.select import PICKS
 
 STUDY_HELP = "Only needed when the storage holds several studies."
@@ -27,9 +28,11 @@ STUDY_HELP = "Only needed when the storage holds several studies."
               help="Train on the first N training images only (default: all 45,000).")
 @click.option("--out", type=click.Path(file_okay=False), help="[default: results/<study>/]")
 @click.option("--device", help="cpu or cuda [default: cuda if available].")
+@click.option("--flip/--no-flip", default=None,
+              help=FLIP_HELP + " Default: what the search used (recorded on the study).")
 def retrain(study_path: str, study_name: str | None, top: int, how: str, epochs: int | None,
             seeds: int, data: str | None, subset: int | None, out: str | None,
-            device: str | None) -> None:
+            device: str | None, flip: bool | None) -> None:
     """Retrain the best architectures of STUDY (a .db file or storage URL) in full.
 
     Rerun the same command after an interruption: finished seeds are kept and the
@@ -38,7 +41,8 @@ def retrain(study_path: str, study_name: str | None, top: int, how: str, epochs:
     from nas.retrain import retrain as run
 
     run(study_path, study_name, top=top, how=how, epochs=epochs, seeds=seeds, data=data,
-        subset=subset, out=out, device=device, echo=click.echo)
+        subset=subset, out=out, device=device, echo=click.echo,
+        flip=flip_overrides(flip)["flip"])
 
 
 @click.command()

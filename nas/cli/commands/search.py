@@ -9,8 +9,13 @@ import click
 from rich.console import Console
 from rich.table import Table
 
+from nas.cli.commands.train import FLIP_HELP, THREADS_HELP
+from nas.cli.commands.train import _threads as set_threads
 from nas.errors import NasError
 from nas.search.config import PRESCREEN_SCORES, SAMPLERS
+from nas.search.ending import EXIT_NOTHING_TRAINED
+from nas.search.quick import QUICK_HELP, quick_proxy
+from nas.search.signals import EXIT_TERMINATED
 
 
 class Count(click.ParamType):
@@ -133,6 +138,11 @@ def _report(summary, console: Console) -> None:  # type: ignore[no-untyped-def]
                    "every screened trial.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON at the end.")
 @click.option("--quiet", is_flag=True, help="No progress bar or per-trial lines.")
+# -- user-facing extras (issue 12): threads, flips, a CPU-sized proxy
+@click.option("--threads", type=click.IntRange(min=1), default=None, help=THREADS_HELP)
+@click.option("--flip/--no-flip", default=None, help=FLIP_HELP + " Recorded on the study: "
+              "`nas retrain` follows it.")
+@click.option("--quick", is_flag=True, help=QUICK_HELP)
 def search(budget: int, trials: int, study: str | None, storage: str | None, space: str,
            rf_min: int | None, macs_budget: int | None, macs_objective: bool, data: str,
            proxy_epochs: int | None, batch_size: int | None, subset: int | None, seed: int,
@@ -140,10 +150,14 @@ def search(budget: int, trials: int, study: str | None, storage: str | None, spa
            timeout: float | None, sampler: str, device: str | None, strategy: str, eta: int,
            min_epochs: int, max_epochs: int, fill: float | None, prescreen: float | None,
            prescreen_score: str, latency_budget: float | None, no_zero_cost: bool,
-           as_json: bool, quiet: bool) -> None:
+           as_json: bool, quiet: bool, threads: int | None, flip: bool | None,
+           quick: bool) -> None:
     """Search architectures under --budget params with Optuna; rerun to resume."""
     from nas.search import SearchConfig, run_search
 
+    if quick:
+        subset, proxy_epochs, batch_size = quick_proxy(subset, proxy_epochs, batch_size)
+    set_threads(threads)
     config = SearchConfig(budget=budget, trials=trials, space=space, study=study,
                           storage=storage, rf_min=rf_min, macs_budget=macs_budget,
                           data=data, proxy_epochs=proxy_epochs, proxy_batch=batch_size,
@@ -153,9 +167,18 @@ def search(budget: int, trials: int, study: str | None, storage: str | None, spa
                           strategy=strategy, eta=eta, min_epochs=min_epochs,
                           max_epochs=max_epochs, fill=fill, prescreen=prescreen,
                           prescreen_score=prescreen_score, zero_cost=not no_zero_cost,
-                          latency_budget=latency_budget)
+                          latency_budget=latency_budget, flip=flip)
     console = Console(highlight=False, stderr=as_json)
-    summary = run_search(config, progress=not quiet)
+    summary = run_search(config, progress=not quiet,
+                         echo=lambda line: click.echo(line, err=True))
+    if summary.ended == "terminated":
+        click.echo(f"terminated (SIGTERM): {summary.stats.counted}/{trials} trained trials "
+                   "kept, the running one marked failed; rerun the same command to resume",
+                   err=True)
+        sys.exit(EXIT_TERMINATED)
+    if summary.nothing_trained is not None:  # the reason first: no front, no retrain hint
+        click.echo(summary.nothing_trained, err=True)
+        sys.exit(EXIT_NOTHING_TRAINED)
     if as_json:
         out = {"study": summary.study, "storage": summary.storage, "ended": summary.ended,
                "stats": summary.stats.to_dict(), "front": _rows(summary),

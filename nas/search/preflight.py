@@ -1,0 +1,171 @@
+"""Checks and notes before a search opens its study, so a doomed run fails in seconds.
+
+Device and data are checked before the study exists: a missing GPU or an unreadable
+``--data`` must not leave an empty study behind (or record the wrong data on it). The
+notes (time estimate, too-short proxy) are printed once, before the first trial.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import time
+from typing import Any
+
+import optuna
+import torch
+
+from nas.data import Dataset
+from nas.errors import NasError
+from nas.search.space import FixedChooser, Space
+from nas.train.config import TrainConfig
+
+MIN_STEPS = 50  # optimizer steps under which proxy-trained nets score near chance
+TIMED_STEPS = 2  # training steps timed for the estimate (after one warm-up step)
+
+
+def check_device(device: str | None) -> None:
+    """NasError unless ``device`` ('cpu', 'cuda', 'cuda:1', None = auto) exists here.
+
+    Without this check every candidate fails on the missing device and the search ends
+    with nothing trained after minutes of screening.
+    """
+    from nas.train.device import pick_device
+
+    try:
+        dev = pick_device(device)
+    except NasError:
+        raise
+    except Exception as e:  # torch.device('tpu') and other names torch does not know
+        raise NasError(f"unknown --device {device!r}: use cpu, cuda or cuda:N ({e})") from None
+    if dev.type == "cuda" and dev.index is not None and dev.index >= torch.cuda.device_count():
+        raise NasError(f"--device {device!r}: only {torch.cuda.device_count()} CUDA device(s)")
+    if dev.type not in ("cpu", "cuda"):
+        raise NasError(f"--device {device!r} is not supported: use cpu, cuda or cuda:N")
+
+
+def check_storage(url: str) -> None:
+    """Open ``url`` now unless that would create a file (a new sqlite or journal study):
+    a wrong server URL or a file that is no database fails before the data loads, and a
+    bad ``--data`` still leaves no new study file behind."""
+    from nas.study.storage import file_path, make_storage
+
+    path = file_path(url)
+    if path is None or path.exists():
+        make_storage(url)
+
+
+def device_type(device: str | None) -> str:
+    """'cpu' or 'cuda': what the estimate line names."""
+    from nas.train.device import pick_device
+
+    return pick_device(device).type
+
+
+def check_recorded(study: optuna.Study, recorded: dict[str, Any]) -> None:
+    """Refuse a study that recorded other data (or flips) than this run's.
+
+    ``nas retrain`` follows the recorded values, so a study trained on one data set but
+    recording another prints a retrain command that fails or retrains on the wrong data.
+    A study without trials (a first run that failed) takes this run's values instead.
+    """
+    old = study.user_attrs
+    if not study.get_trials(deepcopy=False):
+        for k, v in recorded.items():
+            if old.get(k) != v:
+                study.set_user_attr(k, v)
+        return
+    for k, v in recorded.items():
+        if k in old and old[k] != v:
+            raise NasError(f"study {study.study_name!r} was searched with {k}={old[k]!r}, "
+                           f"not {v!r}: rerun with --{k} {old[k]}, or pick a new --study")
+
+
+def proxy_steps(train_images: int, epochs: int, batch_size: int) -> int:
+    """Optimizer steps one proxy training runs (partial batches dropped)."""
+    return epochs * max(1, train_images // batch_size)
+
+
+def short_proxy_warning(train_images: int, epochs: int, batch_size: int) -> str | None:
+    """One line when the proxy is too short to rank candidates above chance, else None."""
+    steps = proxy_steps(train_images, epochs, batch_size)
+    if steps >= MIN_STEPS:
+        return None
+    return (f"warning: proxy trains {steps} steps ({epochs} epochs x {train_images:,} images "
+            f"/ batch {batch_size}); below ~{MIN_STEPS} steps nets score near chance even "
+            "with precise BN; consider a larger --subset, more --proxy-epochs or a smaller "
+            "--batch-size")
+
+
+def typical_genome(space: Space, budget: int, data: Dataset, samples: int = 24) -> Any:
+    """The median-sized (params) of ``samples`` random nets of the space that fit
+    ``budget``, fitted to ``data``: what a trial trains on average, for the estimate.
+    Screening costs milliseconds per net (meta device); falls back to middle choices."""
+    from nas.analysis import count_params
+
+    study = optuna.create_study(sampler=optuna.samplers.RandomSampler(seed=0))
+    fits = []
+    for _ in range(samples):
+        genome = space.sample(study.ask(), budget)
+        params = count_params(genome)
+        if params <= budget:
+            fits.append((params, str(genome), genome))
+    if fits:
+        genome = sorted(fits, key=lambda f: f[:2])[len(fits) // 2][2]
+    else:
+        genome = space.sample(FixedChooser({}, lambda c: c[len(c) // 2]), budget)
+    return genome.replace_head(c=data.num_classes, i=data.in_chans)
+
+
+def images_per_second(genome: Any, data: Dataset, config: TrainConfig,
+                      device: str | None) -> float:
+    """Training images/s of ``genome`` on ``device``: one warm-up step, then a few timed.
+
+    Costs about three proxy steps; good to a factor of ~2, which is what an estimate
+    in hours needs.
+    """
+    from nas.builder import build
+    from nas.data import TrainLoader
+    from nas.train.device import pick_device
+    from nas.train.step import Stepper
+
+    dev = pick_device(device)
+    small = data.subset(min(len(data.y_train), config.batch_size * (TIMED_STEPS + 1)))
+    small = small.to(dev)
+    net = build(genome).to(dev, memory_format=torch.channels_last)
+    loader = TrainLoader(small, config.batch_size, pad=config.pad, cutout=config.cutout)
+    stepper = Stepper(net, config.replace(compile=False), total_steps=TIMED_STEPS + 2,
+                      device=dev)
+    batches = (b for epoch in itertools.count() for b in loader.epoch(epoch))
+    stepper.step(*next(batches))
+    if dev.type == "cuda":
+        torch.cuda.synchronize(dev)
+    n, t0 = 0, time.perf_counter()
+    for _ in range(TIMED_STEPS):
+        x, y = next(batches)
+        stepper.step(x, y)
+        n += len(y)
+    if dev.type == "cuda":
+        torch.cuda.synchronize(dev)
+    return n / max(time.perf_counter() - t0, 1e-9)
+
+
+def estimate_line(trials: int, epochs: int, train_images: int, ips: float,
+                  device: str) -> str:
+    """'about 1.4 h on this cpu (...)': training images left over the measured rate."""
+    images = trials * epochs * train_images
+    seconds = images / ips if ips > 0 and math.isfinite(ips) else float("nan")
+    return (f"estimate: about {_duration(seconds)} on this {device} ({trials} trials x "
+            f"{epochs} proxy epochs x {train_images:,} images = {images:,} training images "
+            f"at ~{ips:,.0f} images/s measured on a typical net; rejected candidates are "
+            "free, early stopping makes it shorter)")
+
+
+def _duration(seconds: float) -> str:
+    if not math.isfinite(seconds):
+        return "? (throughput not measured)"
+    if seconds >= 3600:
+        return f"{seconds / 3600:.1f} h"
+    if seconds >= 60:
+        return f"{seconds / 60:.0f} min"
+    return f"{seconds:.0f} s"

@@ -1,0 +1,64 @@
+"""``nas.search.preflight``: device, recorded data, proxy length and the time estimate."""
+
+from __future__ import annotations
+
+import pytest
+
+from nas.errors import NasError
+from nas.search import preflight
+from nas.search.ending import nothing_trained_reason
+from nas.search.quick import QUICK_BATCH, QUICK_EPOCHS, QUICK_SUBSET, quick_proxy
+from nas.search.space import as_space
+from nas.train import preset
+
+
+@pytest.mark.parametrize("device", ["tpu", "cuda:99", "nonsense"])
+def test_missing_or_unknown_device_is_a_nas_error(device, monkeypatch):
+    monkeypatch.setattr("torch.cuda.is_available", lambda: False)
+    with pytest.raises(NasError):
+        preflight.check_device(device)
+
+
+def test_cpu_and_auto_pass():
+    preflight.check_device("cpu")
+    preflight.check_device(None)
+
+
+def test_short_proxy_warning_names_the_numbers():
+    line = preflight.short_proxy_warning(5000, 1, 256)
+    assert line is not None and "proxy trains 19 steps" in line
+    assert "1 epochs x 5,000 images / batch 256" in line
+    assert preflight.short_proxy_warning(45_000, 5, 256) is None
+
+
+def test_quick_proxy_is_long_enough_and_yields_to_explicit_options():
+    subset, epochs, batch = quick_proxy(None, None, None)
+    assert (subset, epochs, batch) == (QUICK_SUBSET, QUICK_EPOCHS, QUICK_BATCH)
+    assert preflight.short_proxy_warning(subset, epochs, batch) is None
+    assert quick_proxy(3000, 2, 64) == (3000, 2, 64)
+
+
+def test_estimate_line_counts_training_images():
+    line = preflight.estimate_line(20, 5, 45_000, 900.0, "cpu")
+    assert "4,500,000 training images" in line and "about 1.4 h on this cpu" in line
+
+
+def test_images_per_second_is_measured_on_a_typical_net(data):
+    genome = preflight.typical_genome(as_space("small"), 30_000, data)
+    ips = preflight.images_per_second(genome, data, preset("proxy", batch_size=16), "cpu")
+    assert ips > 0
+
+
+def test_nothing_trained_reason_names_the_most_common_rejection(config, data):
+    from nas.search import run_search
+
+    summary = run_search(config(budget=2000, space="default", max_samples=5), data=data,
+                         progress=False)
+    assert summary.stats.counted == 0
+    assert summary.nothing_trained is not None
+    assert summary.nothing_trained.startswith("error: no candidate was trained: all 5")
+    assert nothing_trained_reason([], 10).startswith("error: no candidate was trained")
+
+
+def test_timeout_with_nothing_trained_says_so():
+    assert "before --timeout" in nothing_trained_reason([], 10, "timeout")
