@@ -27,11 +27,6 @@ class Run:
     epochs: int
     subset: int | None = None
 
-    @property
-    def images(self) -> int | None:
-        """Training images seen (None when the split size is not known here)."""
-        return None if self.subset is None else self.epochs * self.subset
-
 
 @dataclass(frozen=True)
 class Arch:

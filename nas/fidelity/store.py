@@ -104,7 +104,7 @@ def claimed(path: Path) -> Iterator[bool]:
         os.close(fd)  # releases the lock
 
 
-def next_unit(study: optuna.Study, plan: Plan, runs_dir: Path,
+def next_unit(study: optuna.Study, plan: Plan,
               skip: set[tuple[str, str]]) -> tuple[Arch, Run] | None:
     """The first unit in plan order that is neither finished nor in ``skip``."""
     done = finished(study)
@@ -113,10 +113,6 @@ def next_unit(study: optuna.Study, plan: Plan, runs_dir: Path,
         if key not in done and key not in skip:
             return arch, run
     return None
-
-
-def run_dir(runs_dir: Path, arch: Arch) -> Path:
-    return runs_dir / arch.arch_id
 
 
 def arch_key(arch: Arch) -> str:

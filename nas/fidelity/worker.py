@@ -104,7 +104,7 @@ def work(study: optuna.Study, plan: Plan, data: Dataset, runs_dir: Path, seed: i
     runs trained."""
     skip: set[tuple[str, str]] = set()
     trained = 0
-    while (unit := next_unit(study, plan, runs_dir, skip)) is not None:
+    while (unit := next_unit(study, plan, skip)) is not None:
         arch, run = unit
         key = (arch.arch_id, run.name)
         with claimed(runs_dir / arch.arch_id / f"{run.name}.lock") as ours:
