@@ -100,6 +100,13 @@ def cutout(x: torch.Tensor, size: int, g: torch.Generator) -> torch.Tensor:
     return x.masked_fill(inside[:, None], 0.0)
 
 
+def epoch_images(n_train: int, batch_size: int) -> int:
+    """Training images one epoch of ``TrainLoader`` sees: whole batches only, except that
+    a training set smaller than a batch is one batch of everything."""
+    batch = min(batch_size, n_train)
+    return n_train // batch * batch if batch else 0
+
+
 class TrainLoader:
     """Shuffled, augmented training batches of a Dataset, generated on its device.
 
@@ -124,7 +131,7 @@ class TrainLoader:
     @property
     def num_images(self) -> int:
         """Images seen per epoch."""
-        return len(self) * self.batch_size
+        return epoch_images(len(self.data.y_train), self.batch_size)
 
     def epoch(self, epoch: int) -> Iterator[Batch]:
         """The batches of ``epoch`` (any integer; the same value gives the same batches)."""

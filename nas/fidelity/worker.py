@@ -19,6 +19,7 @@ from optuna.trial import TrialState
 
 from nas.builder import build
 from nas.data import Dataset
+from nas.data.augment import epoch_images
 from nas.fidelity.plan import Arch, Plan, Run
 from nas.fidelity.store import (
     arch_facts,
@@ -45,8 +46,7 @@ def train_run(arch: Arch, run: Run, data: Dataset, checkpoint: Path, seed: int =
     net = build(genome)
     config = preset("full", epochs=run.epochs, eval_stale=True, seed=seed)
     r = train(net, ds, config, checkpoint=checkpoint, device=device, progress="none")
-    batch = min(config.batch_size, len(ds.y_train))  # TrainLoader drops a partial batch
-    images = run.epochs * (len(ds.y_train) // batch) * batch
+    images = run.epochs * epoch_images(len(ds.y_train), config.batch_size)
     return {"val_acc": r.val_acc, "val_acc_stale": r.history[-1].val_acc_stale,
             "val_loss": r.val_loss, "history": [m.val_acc for m in r.history],
             "history_stale": [m.val_acc_stale for m in r.history],

@@ -26,6 +26,7 @@ import time
 from pathlib import Path
 
 from nas.builder import build
+from nas.data.augment import epoch_images
 from nas.search.evaluators.base import Candidate, Outcome, Setup, register
 from nas.search.rungs import Entry, promoted
 from nas.study.adapter import report_intermediate
@@ -107,13 +108,11 @@ class SuccessiveHalving:
         t0 = time.perf_counter()
         result = train(net, self.setup.data, self.setup.proxy, callbacks=[tracker],
                        checkpoint=path, device=self.setup.device, progress="none")
-        per_epoch = len(self.setup.data.y_train) // min(self.setup.proxy.batch_size,
-                                                        len(self.setup.data.y_train))
         figures = {"epochs": result.epochs, "train_seconds": round(time.perf_counter() - t0, 3),
                    "curve": [m.val_acc for m in result.history],
                    "planned_epochs": self.setup.proxy.epochs, "halted": tracker.halted,
-                   "images": result.epochs * per_epoch * min(self.setup.proxy.batch_size,
-                                                             len(self.setup.data.y_train))}
+                   "images": result.epochs * epoch_images(len(self.setup.data.y_train),
+                                                          self.setup.proxy.batch_size)}
         return Outcome.final(tracker.accs[-1], **figures)
 
 
