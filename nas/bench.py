@@ -24,6 +24,7 @@ from nas.builder import build
 from nas.data import Dataset, TrainLoader, eval_batches, load_dataset, make_synthetic
 from nas.train.config import preset
 from nas.train.device import pick_device
+from nas.train.memory import keep_freed_memory
 from nas.train.step import Stepper
 from nas.zoo import resolve
 
@@ -159,6 +160,8 @@ def run_bench(model: str, batches: int = 20, batch_size: int = 256,
     """Benchmark a zoo name or genome with ``nas train``'s step (the ``full`` preset)."""
     name, genome = resolve(model)
     dev = pick_device(device)
+    if dev.type == "cpu":
+        keep_freed_memory()  # as train() does
     ds = (load_dataset(data, device=dev) if data else
           make_synthetic(n_train=max(2 * batch_size, 1024), n_val=128, n_test=128,
                          image_size=32, num_classes=10, device=dev))

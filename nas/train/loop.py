@@ -21,6 +21,7 @@ from nas.train.bn import recalibrate_bn
 from nas.train.config import TrainConfig, preset
 from nas.train.device import pick_device
 from nas.train.evaluate import evaluate
+from nas.train.memory import keep_freed_memory
 from nas.train.metrics import EpochMetrics, TrainingDiverged, TrainResult
 from nas.train.progress import Reporter, reporter
 from nas.train.step import Stepper
@@ -43,6 +44,8 @@ def train(model: nn.Module, data: Dataset, config: TrainConfig | None = None,
     """
     config = config or preset("full")
     device = pick_device(device)
+    if device.type == "cpu":
+        keep_freed_memory()
     data = data.to(device)
     fmt = torch.channels_last if config.channels_last else torch.preserve_format
     model.to(device, memory_format=fmt)
