@@ -38,6 +38,7 @@ from nas.zerocost import score_genome
 SETTINGS = {"recorded only": (RECORD_RUNS, RECORD_WARMUP),
             "budget or objective": (RUNS, WARMUP)}
 ZERO_COST = ["synflow", "naswot", "grad_norm", "zico", "depth"]  # the evaluator's
+BUSY = 0.5  # 1-minute load average above which the figures are flagged (as deploy_table)
 
 
 def candidates(space: str, budget: int, n: int, seed: int) -> list[Genome]:
@@ -107,7 +108,9 @@ def render(rows: list[dict], args: argparse.Namespace, loads: tuple[float, float
         f"({min(params):,}-{max(params):,}), {args.size}px, batch 1, one thread; "
         f"latency_ms {min(lat):.2f}-{max(lat):.2f} ms; each setting called {args.repeats} "
         "times per candidate, the settings alternating",
-        f"- load average (1 min) before/after: {loads[0]:.2f} / {loads[1]:.2f}", "",
+        f"- load average (1 min) before/after: {loads[0]:.2f} / {loads[1]:.2f}" +
+        ("  **busy machine: costs and spreads are inflated**" if max(loads) > BUSY else ""),
+        "",
         *summary_rows(rows), "",
         "Spread: (max - min) / min of one candidate's latency_ms over the calls. "
         "vs the 50-pass figure: |median over calls - the 50-pass median over calls| / the "

@@ -164,4 +164,4 @@ def test_help_says_how_latency_is_measured():
     out = CliRunner().invoke(cli, ["search", "--help"], terminal_width=200)
     text = " ".join(out.output.split())
     assert "--latency-objective" in text and "ONE thread whatever --threads says" in text
-    assert "20 timed passes" in text
+    assert "from 50 timed passes with this flag or --latency-objective, else from 20" in text
