@@ -49,6 +49,9 @@ def _or(value: object, default: object) -> object:
 
 def trial_note(r: TrialRecord) -> str:
     facts = [f"proxy val_acc **{r.val_acc:.4f}** ({r.epochs} epochs)"]
+    if r.latency_ms is not None:
+        facts.append(f"latency **{r.latency_ms:.3f} ms** (median of {_or(r.latency_runs, '?')}"
+                     " forward passes, batch 1, one thread, the search's CPU)")
     if r.test_acc is not None:
         facts.append(f"retrained: final val_acc **{_or(r.final_val_acc, float('nan')):.4f}**,"
                      f" test_acc **{r.test_acc:.4f}** ({_or(r.retrain_epochs, '?')} "

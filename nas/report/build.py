@@ -22,6 +22,7 @@ from nas.report.figures import (
     counts_figure,
     history_figure,
     importance_figure,
+    latency_figure,
     macs_figure,
     pareto_figure,
 )
@@ -31,8 +32,8 @@ from nas.study.storage import open_study
 from nas.zoo import ZOO
 
 BUDGET_ATTRS = ("budget", "param_budget", "params_budget", "max_params")
-TABLE_COLS = ["trial", "arch_id", "params", "macs", "rf", "val_acc", "final_val_acc",
-              "test_acc", "genome"]
+TABLE_COLS = ["trial", "arch_id", "params", "macs", "latency_ms", "rf", "val_acc",
+              "final_val_acc", "test_acc", "genome"]
 
 
 @dataclass(frozen=True)
@@ -83,9 +84,10 @@ def report(target: str | Path, study_name: str | None = None, *, out: str | Path
     counts = status_counts(df)
     budget = budget or study_budget(study)
     figures = {"pareto": pareto_figure(df, budget, zoo_params()), "macs": macs_figure(df),
-               "history": history_figure(df), "counts": counts_figure(counts),
-               "importance": importance_figure(trials)}
+               "latency": latency_figure(df), "history": history_figure(df),
+               "counts": counts_figure(counts), "importance": importance_figure(trials)}
     pareto = df[df["pareto"]].sort_values("params")[TABLE_COLS]
+    fast = df[df["pareto_latency"]].sort_values("latency_ms")[TABLE_COLS]
     retrained = df[df["test_acc"].notna()][TABLE_COLS]
     n = dict(zip(counts["status"], counts["count"], strict=True))
     n_trained = int((df["status"] == "trained").sum()) if len(df) else 0
@@ -94,7 +96,8 @@ def report(target: str | Path, study_name: str | None = None, *, out: str | Path
                f"{len(df)} trials, {n_trained} trained, {len(pareto)} on the Pareto front. ")
     summary += f"Generated {datetime.now(UTC):%Y-%m-%d %H:%M} UTC; accuracies are fractions."
     page = _html(f"nas report: {study.study_name}", figures,
-                 {"Pareto front": pareto, "Retrained": retrained, "Trials by outcome": counts},
+                 {"Pareto front": pareto, "Pareto front: val acc vs latency (ms, batch 1, "
+                  "one thread)": fast, "Retrained": retrained, "Trials by outcome": counts},
                  summary)
     paths = out_dir / "report.html", out_dir / "trials.csv", out_dir / "pareto.csv"
     paths[0].write_text(page)

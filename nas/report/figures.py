@@ -1,7 +1,8 @@
 """Plotly figures of a study, each from the trials table (``frame.trials_frame``).
 
 Accuracies are plotted as fractions 0..1 as stored; parameters on a log axis, since
-candidates span one to two orders of magnitude.
+candidates span one to two orders of magnitude. Every point's hover names its trial,
+architecture, MACs and measured latency (ms, batch 1, one thread, the search's CPU).
 """
 
 from __future__ import annotations
@@ -17,7 +18,9 @@ import plotly.graph_objects as go
 from nas.study.pareto import trained_trials
 from nas.study.record import TrialRecord
 
-HOVER = "trial %{customdata[0]}<br>%{customdata[1]}<br>params %{x:,}<br>val_acc %{y:.4f}"
+HOVER = ("trial %{customdata[0]}<br>%{customdata[1]}<br>params %{x:,}<br>val_acc %{y:.4f}"
+         "<br>MACs %{customdata[2]:,}<br>latency %{customdata[3]:.3f} ms")
+CUSTOM = ["trial", "arch_id", "macs", "latency_ms"]  # the hover's customdata columns
 
 
 def _trained(df: pd.DataFrame) -> pd.DataFrame:
@@ -25,7 +28,7 @@ def _trained(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def _custom(df: pd.DataFrame) -> list[list[object]]:
-    return df[["trial", "arch_id"]].values.tolist()
+    return df[CUSTOM].values.tolist()
 
 
 def _vline(fig: go.Figure, x: float, text: str, line: dict, y: float) -> None:
@@ -84,6 +87,34 @@ def macs_figure(df: pd.DataFrame) -> go.Figure:
         hovertemplate=HOVER.replace("params %{x:,}", "MACs %{x:,}")))
     fig.update_layout(title="Validation accuracy vs MACs (per image)", xaxis_type="log",
                       xaxis_title="multiply-accumulates", yaxis_title="proxy validation accuracy")
+    return fig
+
+
+def latency_figure(df: pd.DataFrame) -> go.Figure:
+    """Val accuracy vs measured latency (ms per image, batch 1, one thread, the search
+    machine's CPU) with the front over the two: the nets to deploy where single images
+    are served on such a CPU, which the params front can miss (MACs rank batch-1 latency
+    poorly here: results/deploy.md)."""
+    tr = _trained(df)
+    tr = tr[tr["latency_ms"].notna()] if "latency_ms" in tr else tr.iloc[:0]
+    fig = go.Figure()
+    if tr.empty:
+        fig.add_annotation(text="no latency_ms recorded (a study searched before nas timed "
+                                "every candidate)", showarrow=False)
+    else:
+        fig.add_scatter(x=tr["latency_ms"], y=tr["val_acc"], mode="markers",
+                        name="trained trials", customdata=_custom(tr),
+                        marker={"color": tr["params"], "colorscale": "Viridis",
+                                "showscale": True, "colorbar": {"title": "params"}},
+                        hovertemplate=HOVER)
+        front = tr[tr["pareto_latency"]].sort_values("latency_ms")
+        fig.add_scatter(x=front["latency_ms"], y=front["val_acc"], mode="lines+markers",
+                        name="front (val acc vs latency)", customdata=_custom(front),
+                        line={"shape": "hv", "color": "#08519c"}, hovertemplate=HOVER)
+    fig.update_layout(title="Validation accuracy vs measured latency (batch 1, one thread)",
+                      xaxis_title="latency ms (median forward pass, this CPU)",
+                      yaxis_title="proxy validation accuracy",
+                      legend={"orientation": "h", "y": -0.2})
     return fig
 
 

@@ -15,8 +15,10 @@ import pandas as pd
 from nas.study.pareto import pareto_front, trained_trials
 from nas.study.record import TrialRecord, records
 
-ATTRS = ("arch_id", "params", "macs", "rf", "val_acc", "epochs", "train_seconds",
-         "final_val_acc", "test_acc", "reject_reason", "genome")
+ATTRS = ("arch_id", "params", "macs", "rf", "latency_ms", "val_acc", "epochs",
+         "train_seconds", "final_val_acc", "test_acc", "reject_reason", "genome")
+# the front a deployment on a CPU like the search's cares about (batch 1, one thread)
+LATENCY_FRONT = (("val_acc", "max"), ("latency_ms", "min"))
 
 
 def status(r: TrialRecord) -> str:
@@ -26,18 +28,22 @@ def status(r: TrialRecord) -> str:
 
 
 def trials_frame(source: optuna.Study | Iterable[TrialRecord]) -> pd.DataFrame:
-    """Every trial: number, state, status, pareto (bool), the ATTRS and its params."""
+    """Every trial: number, state, status, pareto (bool: on the val_acc/params front),
+    pareto_latency (on the val_acc/latency_ms front), the ATTRS and its params."""
     trials = records(source)
-    front = {r.number for r in pareto_front(trained_trials(trials))}
+    trained = trained_trials(trials)
+    front = {r.number for r in pareto_front(trained)}
+    fast = {r.number for r in pareto_front(trained, LATENCY_FRONT)}
     rows = []
     for r in trials:
         row = {"trial": r.number, "state": r.state.name, "status": status(r),
-               "pareto": r.number in front,
+               "pareto": r.number in front, "pareto_latency": r.number in fast,
                "datetime_complete": r.trial.datetime_complete if r.trial else None}
         row.update({k: getattr(r, k) for k in ATTRS})
         row.update({f"param_{k}": v for k, v in (r.trial.params if r.trial else {}).items()})
         rows.append(row)
-    cols = ["trial", "state", "status", "pareto", "datetime_complete", *ATTRS]
+    cols = ["trial", "state", "status", "pareto", "pareto_latency", "datetime_complete",
+            *ATTRS]
     return pd.DataFrame(rows, columns=cols if not rows else None)
 
 

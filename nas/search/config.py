@@ -12,6 +12,9 @@ SAMPLERS = ("tpe", "nsga2", "random")
 STRATEGIES = ("single", "sh")
 PRESCREEN_SCORES = ("synflow", "naswot", "grad_norm", "zico", "depth", "params", "macs", "rf")
 SH_MAX_EPOCHS = 20  # default top rung: the budget study's recipe length (results/budget)
+# Objective names: TrialRecord fields, in the order of the study's values; also the metric
+# names the dashboard shows. val_acc is maximised, the others minimised.
+BASE_OBJECTIVES = ("val_acc", "params")
 
 
 @dataclass(frozen=True)
@@ -38,11 +41,12 @@ class SearchConfig:
     workers: int = 1
     timeout: float | None = None  # seconds of wall time for this run
     sampler: str = "tpe"
-    objectives: int = 2  # 2: (val_acc, params); 3: adds MACs
+    objectives: int = 2  # 2: (val_acc, params); 3: adds MACs (--macs-objective)
     device: str | None = None  # None: cuda if available else cpu
     max_samples: int | None = None  # stop after this many trials without training
     # judging a screened candidate: registered names (nas.search.evaluators), in order;
-    # ``chain`` puts zero-cost scoring in front and swaps proxy for sh with --strategy sh
+    # ``chain`` puts latency timing and zero-cost scoring in front and swaps proxy for sh
+    # with --strategy sh
     evaluators: tuple[str, ...] = ("proxy",)
     strategy: str = "single"  # 'single': one short proxy; 'sh': successive halving
     eta: int = 3  # sh: the top 1/eta of each rung continues
@@ -53,6 +57,7 @@ class SearchConfig:
     prescreen: float | None = None  # reject below this running quantile of a zc score
     prescreen_score: str = "synflow"
     latency_budget: float | None = None  # ms per image (batch 1, one thread, this CPU)
+    latency_objective: bool = False  # minimise latency_ms too (after MACs if both)
     runs_dir: str = "runs/search"  # sh: per-architecture checkpoints, <runs_dir>/<study>/
     flip: bool | None = None  # random flips + mirrored TTA; None: the preset's (on)
 
@@ -95,27 +100,49 @@ class SearchConfig:
 
     @property
     def chain(self) -> tuple[str, ...]:
-        """The evaluators a screened candidate goes through, in order."""
+        """The evaluators a screened candidate goes through, in order: latency first
+        (``latency_ms`` on every screened trial; cheap, and a latency budget must reject
+        before any scoring or training), then zero-cost scoring, then training."""
         base = ("sh",) if self.strategy == "sh" else self.evaluators
         scored = self.zero_cost or self.prescreen is not None
         chain = ("zero_cost", *base) if scored and "zero_cost" not in base else base
-        timed = self.latency_budget is not None and "latency" not in chain
-        return ("latency", *chain) if timed else chain
+        return chain if "latency" in chain else ("latency", *chain)  # latency_ms always
+
+    @property
+    def metrics(self) -> tuple[str, ...]:
+        """The objectives, as TrialRecord fields: val_acc (max), params, then MACs and
+        latency_ms (min) when asked for; a study keeps the ones it was created with."""
+        extra = (("macs",) if self.objectives == 3 else ()) + \
+            (("latency_ms",) if self.latency_objective else ())
+        return (*BASE_OBJECTIVES, *extra)
+
+    @property
+    def directions(self) -> list[str]:
+        return ["maximize" if m == "val_acc" else "minimize" for m in self.metrics]
+
+    @property
+    def latency_decides(self) -> bool:
+        """Latency is a budget or an objective (not only recorded): it is then timed with
+        ``nas.latency``'s full run count, the precise (and dearer) setting."""
+        return self.latency_budget is not None or self.latency_objective
 
     @property
     def space_name(self) -> str:
         return self.space if isinstance(self.space, str) else self.space.name
 
     def study_attrs(self) -> dict[str, Any]:
-        """What must stay equal across reruns of one study."""
+        """What must stay equal across reruns of one study. ``objectives`` is their
+        count and ``objective_names`` the list (older studies carry only the count; their
+        metric names are compared instead, ``nas.study.storage.create_study``). The
+        latency budget is stored even when unset, so adding or dropping it is refused."""
         attrs = {"space": self.space_name, "budget": self.budget, "rf_min": self.rf_min,
-                 "macs_budget": self.macs_budget, "objectives": self.objectives}
+                 "macs_budget": self.macs_budget, "objectives": len(self.metrics),
+                 "objective_names": list(self.metrics),
+                 "latency_budget": self.latency_budget}
         if self.strategy == "sh":  # older studies carry no strategy: not compared
             attrs.update(strategy="sh", rungs=list(self.rungs), eta=self.eta)
         if self.fill is not None:
             attrs["fill"] = self.fill
-        if self.latency_budget is not None:
-            attrs["latency_budget"] = self.latency_budget
         return attrs
 
     def recorded_attrs(self) -> dict[str, Any]:

@@ -13,7 +13,9 @@ evaluator (diverged, out of memory, any error) raises ``TrialFailed``, which
 from __future__ import annotations
 
 import gc
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import optuna
 import torch
@@ -38,16 +40,17 @@ class TrialFailed(RuntimeError):
 
 @dataclass
 class Objective:
-    """``study.optimize(Objective(...))``: returns (val_acc, params[, macs]) of a fully
-    evaluated candidate; prunes rejected, duplicate-in-flight, surplus and stopped ones.
-    ``data`` sets the head (classes, input channels) and the image size screened at."""
+    """``study.optimize(Objective(...))``: returns the ``metrics`` (TrialRecord fields:
+    val_acc, params[, macs][, latency_ms]) of a fully evaluated candidate; prunes
+    rejected, duplicate-in-flight, surplus and stopped ones. ``data`` sets the head
+    (classes, input channels) and the image size screened at."""
 
     space: Space
     limits: Limits
     data: Dataset
     evaluators: list[Evaluator]
     target: int  # trained trials wanted in the whole study (--trials)
-    n_objectives: int = 2
+    metrics: tuple[str, ...] = ("val_acc", "params")  # SearchConfig.metrics
     fill: float | None = None  # scale widths into [fill x budget, budget] (nas.search.fill)
 
     def __call__(self, trial: optuna.Trial) -> tuple[float, ...]:
@@ -70,9 +73,14 @@ class Objective:
             return reused
         return self._evaluate(Candidate(trial, genome, s, trials))
 
-    def _values(self, val_acc: float, params: int, macs: int) -> tuple[float, ...]:
-        """The objective values: val_acc (fraction), params, MACs per image."""
-        return (float(val_acc), float(params), float(macs))[:self.n_objectives]
+    def _values(self, figures: Mapping[str, Any]) -> tuple[float, ...]:
+        """The objective values, in ``metrics`` order, from a trial's figures (val_acc
+        fraction, params, MACs per image, latency_ms). A missing one is a bug: every
+        screened trial is timed before it can be trained."""
+        missing = [m for m in self.metrics if figures.get(m) is None]
+        if missing:
+            raise RuntimeError(f"objective(s) {', '.join(missing)} not recorded")
+        return tuple(float(figures[m]) for m in self.metrics)
 
     def _fill(self, trial: optuna.Trial, genome: Genome) -> Genome:
         """With ``fill``, the topology at the widths that put it in [fill x budget,
@@ -109,12 +117,15 @@ class Objective:
         done = [r for r in same if r.is_counted]
         if done:
             first = min(done, key=lambda r: r.number)
+            timed = {"latency_ms": first.latency_ms, "latency_runs": first.latency_runs}
             write(trial, status=Status.DUPLICATE, duplicate_of=first.number,
                   val_acc=first.val_acc, epochs=0, train_seconds=0.0,
-                  reused_status=first.status)
+                  reused_status=first.status,
+                  **{k: v for k, v in timed.items() if v is not None})
             if first.status == Status.STOPPED:  # stopped early: no full result to report
                 raise optuna.TrialPruned(f"duplicate of trial {first.number} (stopped early)")
-            return self._values(first.val_acc, first.params, first.macs)
+            return self._values({"val_acc": first.val_acc, "params": first.params,
+                                 "macs": first.macs, **timed})
         running = [r for r in same if r.holds_slot]  # none counted: these are RUNNING
         if running:
             write(trial, status=Status.IN_FLIGHT, duplicate_of=running[0].number,
@@ -123,20 +134,23 @@ class Objective:
         return None
 
     def _evaluate(self, c: Candidate) -> tuple[float, ...]:
-        """The evaluator chain, in order, until one decides."""
+        """The evaluator chain, in order, until one decides; the objective values come
+        from the screen's figures and what the evaluators recorded (latency_ms...)."""
         claimed = False
+        figures: dict[str, Any] = {"params": c.screen.params, "macs": c.screen.macs}
         for evaluator in self.evaluators:
             if evaluator.trains and not claimed:
                 claim(c.trial, c.trials, c.genome.arch_id, self.target)
                 claimed = True
             outcome = _run(evaluator, c)
             write(c.trial, **outcome.attrs)
+            figures.update(outcome.attrs)
             if outcome.status is None:
                 continue
             write(c.trial, status=outcome.status)
             if STATE_OF[outcome.status] == optuna.trial.TrialState.PRUNED:
                 raise optuna.TrialPruned(outcome.reason)
-            return self._values(outcome.val_acc, c.screen.params, c.screen.macs)
+            return self._values({**figures, "val_acc": outcome.val_acc})
         raise RuntimeError("no evaluator decided: the last one must return stop, reject or "
                            "final")
 

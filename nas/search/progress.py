@@ -23,7 +23,8 @@ def trial_line(t: FrozenTrial | TrialRecord) -> str:
     """One line for a finished trial: outcome, figures, genome."""
     r = as_record(t)
     st = r.status or r.state.name.lower()
-    size = (f"{r.params:>9,} params {(r.macs or 0) / 1e6:7.2f}M MACs rf {r.rf or 0:>3}"
+    timed = f" {r.latency_ms:6.2f} ms" if r.latency_ms is not None else ""
+    size = (f"{r.params:>9,} params {(r.macs or 0) / 1e6:7.2f}M MACs{timed} rf {r.rf or 0:>3}"
             if r.params is not None else "")
     if st in (Status.TRAINED, Status.STOPPED, Status.DUPLICATE) and r.val_acc is not None:
         if st == Status.TRAINED:

@@ -130,10 +130,9 @@ def _prepare(config: SearchConfig, data: Dataset | None, worker: int = 0
     check_names(config.chain)  # before a study is created for nothing
     name = config.study or default_study_name(space.name, config.budget)
     url = storage_url(config.storage, name)
-    directions = ["maximize", "minimize", "minimize"][:config.objectives]
     storage = make_storage(url)
-    probe = create_study(storage, url, name, directions, config.study_attrs(),
-                         config.recorded_attrs())
+    probe = create_study(storage, url, name, config.directions, config.study_attrs(),
+                         config.recorded_attrs(), metric_names=config.metrics)
     seed = config.seed + 1009 * worker + len(probe.get_trials(deepcopy=False))
     sampler = make_sampler(config.sampler, seed, config.trials)
     study = optuna.load_study(study_name=name, storage=storage, sampler=sampler)
@@ -141,7 +140,7 @@ def _prepare(config: SearchConfig, data: Dataset | None, worker: int = 0
         data = load_dataset(config.data, subset=config.subset)
     chain = create(config.chain, _setup(config, data, name, worker))
     objective = Objective(space, Limits(config.budget, config.macs_budget, config.rf_min),
-                          data, chain, config.trials, config.objectives, config.fill)
+                          data, chain, config.trials, config.metrics, config.fill)
     return study, objective, name, url
 
 
@@ -157,7 +156,8 @@ def _setup(config: SearchConfig, data: Dataset, study: str, worker: int) -> Setu
                  rungs=config.rungs if config.strategy == "sh" else (), eta=config.eta,
                  checkpoints=Path(config.runs_dir) / study, prescreen=config.prescreen,
                  prescreen_score=config.prescreen_score,
-                 latency_budget=config.latency_budget)
+                 latency_budget=config.latency_budget,
+                 latency_decides=config.latency_decides)
 
 
 def _proxy(config: SearchConfig) -> TrainConfig:

@@ -1,7 +1,8 @@
 """Pareto ranking of trained trials, by record fields (``val_acc`` up, ``params`` down).
 
 Both figures come from the records (user attrs), so the front is the same whatever
-objective tuple the study optimised (2 or 3 objectives).
+objective tuple the study optimised (MACs and latency_ms may be objectives too); other
+fronts (e.g. val_acc vs latency_ms in ``nas report``) pass their own ``objectives``.
 """
 
 from __future__ import annotations
@@ -80,6 +81,7 @@ def pareto_ranks(trials: Iterable[FrozenTrial | TrialRecord]) -> list[list[Trial
 
 def front_rows(front: Sequence[TrialRecord]) -> list[dict[str, Any]]:
     """Plain rows for tables and JSON: rank, trial number, figures, genome."""
-    return [{"rank": i, "trial": r.number, "params": r.params, "macs": r.macs, "rf": r.rf,
-             "val_acc": r.val_acc, "genome": r.genome, "arch_id": r.arch_id}
+    return [{"rank": i, "trial": r.number, "params": r.params, "macs": r.macs,
+             "latency_ms": r.latency_ms, "rf": r.rf, "val_acc": r.val_acc,
+             "genome": r.genome, "arch_id": r.arch_id}
             for i, r in enumerate(front, 1)]

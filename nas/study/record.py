@@ -102,7 +102,10 @@ class TrialRecord:
     zico: float | None = None
     depth: float | None = None
     zero_cost_ms: float | None = None
-    latency_ms: float | None = None  # median forward pass, batch 1, one thread, this CPU
+    # forward pass on this CPU (nas.search.evaluators.latency): median ms, batch 1, one
+    # thread, of latency_runs timed passes
+    latency_ms: float | None = None
+    latency_runs: int | None = None
     fail_reason: str | None = None
     # retrain (study user attrs retrain:<number>, or trial attrs of older studies)
     test_acc: float | None = None

@@ -20,6 +20,7 @@ import random
 import sys
 import time
 import warnings
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -42,7 +43,7 @@ STUDIES_DIR = Path("studies")
 JOURNAL_SUFFIXES = (".log", ".journal")
 URL_HELP = ("expected sqlite:///file.db, postgresql://user@host/db, mysql://user@host/db, "
             "journal:///file.log or a path ending in .db/.log")
-METRIC_NAMES = ("val_acc", "params", "macs")
+METRIC_NAMES = ("val_acc", "params", "macs")  # a study's before it names its own
 CREATE_ATTEMPTS = 6  # tries at opening an RDB storage whose tables others create right now
 
 
@@ -199,15 +200,28 @@ def _say_new_study(name: str, url: str, others: list[str]) -> None:
           f"{', '.join(others)} (pass --study to resume one of those)", file=sys.stderr)
 
 
+def _check_metrics(study: optuna.Study, names: list[str], url: str) -> None:
+    """NasError if the study optimises other objectives than ``names`` (studies created
+    before ``objective_names`` was an attr are told apart by their metric names)."""
+    old = study.metric_names
+    if old is not None and list(old) != names:
+        raise NasError(f"study {study.study_name!r} in {safe_url(url)} optimises {', '.join(old)}, "
+                       f"not {', '.join(names)}: rerun with the same objective flags "
+                       "(--macs-objective, --latency-objective), or pick a new --study")
+
+
 def create_study(storage: BaseStorage, url: str, name: str, directions: list[str],
-                 attrs: dict[str, Any], recorded: dict[str, Any] | None = None
-                 ) -> optuna.Study:
+                 attrs: dict[str, Any], recorded: dict[str, Any] | None = None,
+                 metric_names: Sequence[str] | None = None) -> optuna.Study:
     """Create or resume study ``name``; NasError if it exists with other settings.
 
     ``attrs`` (space, budget, limits, objectives) are stored on a new study and compared
     on resume: mixing budgets or spaces in one study would corrupt its Pareto front.
     ``recorded`` (the data spec) is stored when missing and never compared.
+    ``metric_names`` (one per direction; default ``METRIC_NAMES``) name the objectives in
+    the dashboard and are compared on resume too: a study's values must mean one thing.
     """
+    names = list(metric_names or METRIC_NAMES[:len(directions)])
     try:
         others = study_names(storage)
         study = optuna.create_study(storage=storage, study_name=name,
@@ -220,7 +234,8 @@ def create_study(storage: BaseStorage, url: str, name: str, directions: list[str
     if not old:
         for k, v in attrs.items():
             study.set_user_attr(k, v)
-        study.set_metric_names(list(METRIC_NAMES[:len(directions)]))
+        study.set_metric_names(names)
+    _check_metrics(study, names, url)  # first: it names the objectives, not just a count
     for k, v in attrs.items():
         if k in old and old[k] != v:
             raise NasError(f"study {name!r} in {url} was created with {k}={old[k]!r}, not "

@@ -91,6 +91,19 @@ def test_bad_input_is_one_line_exit_2(needs_onnx, model_pt, tmp_path, monkeypatc
     assert_one_line_error(r.stderr, r.exit_code, needle)
 
 
+def test_unknown_study_name_lists_the_studies(needs_onnx, tmp_path, monkeypatch):
+    import optuna
+
+    monkeypatch.chdir(tmp_path)
+    for name in ("alpha", "beta"):
+        optuna.create_study(storage="sqlite:///s.db", study_name=name)
+    r = invoke("s.db", "--study", "gamma", "--out", "o")
+    assert_one_line_error(r.stderr, r.exit_code, "no study 'gamma'", "alpha", "beta")
+    r = invoke("s.db", "--out", "o")  # several studies and no --study
+    assert_one_line_error(r.stderr, r.exit_code, "pick one with --study", "alpha, beta")
+    assert not (tmp_path / "o").exists()
+
+
 def test_missing_onnxruntime_is_one_line(model_pt, tmp_path, monkeypatch):  # noqa: F811
     monkeypatch.setitem(sys.modules, "onnxruntime", None)  # import fails as if absent
     r = invoke(str(model_pt), "--out", str(tmp_path / "o"))

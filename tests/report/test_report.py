@@ -7,7 +7,7 @@ from optuna_dashboard import get_note
 from nas.report import report
 from nas.report.attach import ARTIFACT_DIR_ATTR
 from nas.report.build import zoo_params
-from nas.report.figures import pareto_figure
+from nas.report.figures import latency_figure, pareto_figure
 from nas.report.frame import status_counts, trials_frame
 from nas.study import open_study, pareto_front, trained_trials
 from nas.study.adapter import TrialRef, system_attrs
@@ -24,7 +24,7 @@ def made(tmp_path_factory):
 def test_html_has_every_figure(made):
     _, _, _, r = made
     page = r.html.read_text()
-    for key in ("pareto", "macs", "history", "counts", "importance"):
+    for key in ("pareto", "macs", "latency", "history", "counts", "importance"):
         assert f'id="fig-{key}"' in page
     assert "Pareto front: validation accuracy vs parameters" in page
     assert "budget 20,000" in page  # the budget line, from the study's user attr
@@ -71,6 +71,7 @@ def test_figures_notes_and_artifacts_attached(made):
     trial = next(t for t in study.trials if t.number == summary.rows[0]["trial"])
     note = get_note(TrialRef(study, trial))
     assert "| stage | block | output | params | MACs | RF |" in note and "test_acc" in note
+    assert "latency **" in note and "forward passes, batch 1, one thread" in note
 
 
 def test_rerun_replaces_rather_than_piles_up(made):
@@ -80,7 +81,35 @@ def test_rerun_replaces_rather_than_piles_up(made):
     attrs = system_attrs(study)
     live = [k for k, v in attrs.items() if k.startswith("artifacts:") and v != "null"]
     assert len(live) == 3
-    assert len([k for k in attrs if k.endswith(":0") and "plot_data" in k]) == 5
+    assert len([k for k in attrs if k.endswith(":0") and "plot_data" in k]) == 6
+
+
+def test_latency_in_tables_and_figures(made):
+    """The searched study timed every screened candidate: latency_ms is a column of both
+    CSVs, the hover of every point, and its own figure with the val-acc/latency front."""
+    _, db, _, r = made
+    trials = pd.read_csv(r.trials_csv)
+    trained = trials[trials["status"] == "trained"]
+    assert (trained["latency_ms"] > 0).all()
+    pareto = pd.read_csv(r.pareto_csv)
+    assert list(pareto.columns[:6]) == ["trial", "arch_id", "params", "macs", "latency_ms",
+                                        "rf"]
+    assert (pareto["latency_ms"] > 0).all()
+    fast = trained[trained["pareto_latency"]].sort_values("latency_ms")
+    assert len(fast) >= 1 and fast["val_acc"].is_monotonic_increasing
+    page = r.html.read_text()
+    assert "Pareto front: val acc vs latency (ms, batch 1, one thread)" in page
+    df = trials_frame(open_study(db))
+    fig = latency_figure(df)
+    assert {t.name for t in fig.data} == {"trained trials", "front (val acc vs latency)"}
+    assert "latency %{customdata[3]:.3f} ms" in pareto_figure(df).data[0].hovertemplate
+
+
+def test_latency_figure_of_a_study_without_latency(tmp_path):
+    df = trials_frame(open_study(make_study(tmp_path / "s.db")))
+    assert df["latency_ms"].isna().all() and not df["pareto_latency"].any()
+    fig = latency_figure(df)
+    assert not fig.data and "no latency_ms recorded" in fig.layout.annotations[0].text
 
 
 def test_status_counts_split_reject_reasons(tmp_path):
@@ -99,3 +128,4 @@ def test_cli_report(made, tmp_path):
     assert r.returncode == 0, r.stderr
     assert f"report: {tmp_path / 'report.html'}" in r.stdout and "trained 5" in r.stdout
     assert (tmp_path / "pareto.csv").is_file()
+    assert "latency_ms" in (tmp_path / "pareto.csv").read_text().splitlines()[0]

@@ -42,12 +42,14 @@ COUNT = Count()
 
 def _front_table(summary) -> Table:  # type: ignore[no-untyped-def]
     t = Table(title=f"Pareto front of {summary.study} (val acc vs params)")
-    for col in ("rank", "trial", "params", "MACs", "rf", "val acc", "genome"):
+    for col in ("rank", "trial", "params", "MACs", "latency ms", "rf", "val acc", "genome"):
         t.add_column(col, justify="left" if col == "genome" else "right",
                      overflow="fold" if col == "genome" else "ellipsis")
     for r in _rows(summary):
+        ms = "-" if r["latency_ms"] is None else f"{r['latency_ms']:.3f}"
         t.add_row(str(r["rank"]), str(r["trial"]), f"{r['params']:,}",
-                  f"{r['macs'] / 1e6:.2f}M", str(r["rf"]), f"{r['val_acc']:.4f}", r["genome"])
+                  f"{r['macs'] / 1e6:.2f}M", ms, str(r["rf"]), f"{r['val_acc']:.4f}",
+                  r["genome"])
     return t
 
 
@@ -96,6 +98,10 @@ def _report(summary, console: Console) -> None:  # type: ignore[no-untyped-def]
               help="Reject candidates over N multiply-accumulates per image.")
 @click.option("--macs-objective", is_flag=True,
               help="Minimise MACs as a third objective.")
+@click.option("--latency-objective", is_flag=True,
+              help="Minimise latency_ms as another objective (third, or fourth after "
+                   "--macs-objective): the median of 50 timed forward passes, batch 1, ONE "
+                   "thread whatever --threads says, on this CPU.")
 @click.option("--data", default="cifar10", show_default=True,
               help="cifar10, an .npz file or a folder (see `nas train --help`).")
 @click.option("--proxy-epochs", type=int, default=None,
@@ -131,8 +137,12 @@ def _report(summary, console: Console) -> None:  # type: ignore[no-untyped-def]
 @click.option("--prescreen-score", type=click.Choice(list(PRESCREEN_SCORES)),
               default="synflow", show_default=True, help="The score --prescreen ranks by.")
 @click.option("--latency-budget", type=click.FloatRange(0, min_open=True), default=None,
-              help="Reject candidates whose measured forward pass (batch 1, one thread, "
-                   "this CPU) takes over MS milliseconds; latency_ms is recorded.")
+              metavar="MS",
+              help="Reject candidates whose measured forward pass (median of 50, batch 1, "
+                   "one thread, this CPU) takes over MS milliseconds, before training. "
+                   "latency_ms is recorded on every screened trial either way: from 50 timed "
+                   "passes with this flag or --latency-objective, else from 20 (about 0.1 s "
+                   "per default-space candidate on a 2-core CPU: results/latency_cost.md).")
 @click.option("--no-zero-cost", is_flag=True,
               help="Do not record zero-cost scores (synflow, NASWOT, grad-norm, ZiCo) on "
                    "every screened trial.")
@@ -144,7 +154,8 @@ def _report(summary, console: Console) -> None:  # type: ignore[no-untyped-def]
               "`nas retrain` follows it.")
 @click.option("--quick", is_flag=True, help=QUICK_HELP)
 def search(budget: int, trials: int, study: str | None, storage: str | None, space: str,
-           rf_min: int | None, macs_budget: int | None, macs_objective: bool, data: str,
+           rf_min: int | None, macs_budget: int | None, macs_objective: bool,
+           latency_objective: bool, data: str,
            proxy_epochs: int | None, batch_size: int | None, subset: int | None, seed: int,
            workers: int,
            timeout: float | None, sampler: str, device: str | None, strategy: str, eta: int,
@@ -167,7 +178,8 @@ def search(budget: int, trials: int, study: str | None, storage: str | None, spa
                           strategy=strategy, eta=eta, min_epochs=min_epochs,
                           max_epochs=max_epochs, fill=fill, prescreen=prescreen,
                           prescreen_score=prescreen_score, zero_cost=not no_zero_cost,
-                          latency_budget=latency_budget, flip=flip)
+                          latency_budget=latency_budget,
+                          latency_objective=latency_objective, flip=flip)
     console = Console(highlight=False, stderr=as_json)
     summary = run_search(config, progress=not quiet,
                          echo=lambda line: click.echo(line, err=True))

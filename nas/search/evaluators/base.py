@@ -10,7 +10,8 @@ with an ``Outcome``:
 - ``Outcome.stop(reason, **attrs)``: trained but stopped early (``stopped``: PRUNED,
   counted), e.g. below the median at an epoch, or not promoted at a rung;
 - ``Outcome.final(val_acc, **attrs)``: fully evaluated (``trained``: COMPLETE); the
-  objective returns (val_acc, params[, MACs]).
+  objective returns the study's objectives (val_acc, params[, MACs][, latency_ms]), read
+  from the screen's figures and the attrs the evaluators recorded.
 
 ``attrs`` are ``TrialRecord`` fields (a new evaluator adds its fields there). Failures
 are exceptions: the objective records them as ``failed`` with the reason and the search
@@ -93,7 +94,8 @@ class Setup:
     """What every evaluator may be built from: the data, the proxy recipe (for ``sh``: the
     top rung's, i.e. the full schedule), the device, and the options of the evaluators
     that take any (``sh``: rung epochs, eta, checkpoint folder; ``zero_cost``: the
-    prescreen quantile and score)."""
+    prescreen quantile and score; ``latency``: the budget, and whether latency decides
+    anything)."""
 
     data: Dataset
     proxy: TrainConfig
@@ -104,6 +106,7 @@ class Setup:
     prescreen: float | None = None  # ``zero_cost``: reject below this running quantile
     prescreen_score: str = "synflow"
     latency_budget: float | None = None  # ``latency``: reject above this many ms
+    latency_decides: bool = False  # ``latency``: a budget or objective: time it precisely
 
 
 Factory = Callable[[Setup], Evaluator]
