@@ -40,6 +40,7 @@ class Stats:
     epochs_run: int = 0
     epochs_saved: int = 0
     seconds_trained: float = 0.0
+    images: int = 0  # training images seen by every counted trial (the compute spent)
     seconds_saved: float = 0.0
     screen_ms_mean: float | None = None
     screen_ms_max: float | None = None
@@ -83,6 +84,7 @@ def compute(trials: Iterable[FrozenTrial | TrialRecord]) -> Stats:
         feasible_after=_frac([r for r in screened if r.number >= WARMUP]),
         best_val_acc=max(full, default=None), epochs_planned=planned, epochs_run=run,
         epochs_saved=planned - run, seconds_trained=sum(r.train_seconds for r in counted),
+        images=sum(r.images or 0 for r in counted),
         seconds_saved=saved_s,
         screen_ms_mean=statistics.fmean(ms) if ms else None, screen_ms_max=max(ms, default=None),
         screen_total_ms_mean=statistics.fmean(total_ms) if total_ms else None,

@@ -47,6 +47,8 @@ def test_exact_trials_within_limits_and_rejected_never_trained(config, data, cou
         assert {"genome", "arch_id", "macs", "val_acc", "epochs", "train_seconds"} <= set(
             t.user_attrs)
         assert 0.0 <= t.user_attrs["val_acc"] <= 1.0
+        assert t.user_attrs["images"] > 0 and t.user_attrs["images"] % t.user_attrs["epochs"] == 0
+    assert s.stats.images == sum(t.user_attrs["images"] for t in counted)
     rejected = [t for t in trials if as_record(t).status == Status.REJECTED]
     assert rejected, "budget 20k with rf-min 50 should reject some samples"
     for t in rejected:

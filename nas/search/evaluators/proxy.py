@@ -10,6 +10,7 @@ from __future__ import annotations
 import time
 
 from nas.builder import build
+from nas.data.augment import epoch_images
 from nas.search.evaluators.base import Candidate, Outcome, Setup, register
 from nas.search.pruning import MedianStop, curves
 from nas.train import train
@@ -43,7 +44,9 @@ class ProxyTraining:
             raise
         figures = {"val_acc": result.val_acc, "epochs": result.epochs,
                    "train_seconds": round(time.perf_counter() - t0, 3),
-                   "curve": stopper.curve, "planned_epochs": proxy.epochs}
+                   "curve": stopper.curve, "planned_epochs": proxy.epochs,
+                   "images": result.epochs * epoch_images(len(self.setup.data.y_train),
+                                                          proxy.batch_size)}
         if stopper.stopped_at is not None:
             return Outcome.stop(f"val_acc {result.val_acc:.4f} below median "
                                 f"{stopper.median:.4f} at epoch {stopper.stopped_at}",
