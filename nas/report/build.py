@@ -88,7 +88,7 @@ def report(target: str | Path, study_name: str | None = None, *, out: str | Path
                "counts": counts_figure(counts), "importance": importance_figure(trials)}
     pareto = df[df["pareto"]].sort_values("params")[TABLE_COLS]
     fast = df[df["pareto_latency"]].sort_values("latency_ms")[TABLE_COLS]
-    retrained = df[df["test_acc"].notna()][TABLE_COLS]
+    retrained = df[df["final_val_acc"].notna()][TABLE_COLS]  # tested or --no-test
     n = dict(zip(counts["status"], counts["count"], strict=True))
     n_trained = int((df["status"] == "trained").sum()) if len(df) else 0
     summary = (f"{len(df)} trials, {n_trained} trained, {len(pareto)} on the Pareto front, "

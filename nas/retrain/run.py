@@ -62,7 +62,8 @@ def _dataset(data: Any, study: optuna.Study, subset: int | None, device: str | N
 def _model_row(p: Pick, runs: list[SeedRun], index: int, image_size: int) -> dict[str, Any]:
     stats = analyze(p.trial.genome, image_size)  # MACs at the size of the images trained on
     val, val_sd = _mean_std([r.val_acc for r in runs])
-    test, test_sd = _mean_std([r.test_acc for r in runs])
+    tested = [r.test_acc for r in runs if r.test_acc is not None]
+    test, test_sd = _mean_std(tested) if len(tested) == len(runs) else (None, None)
     return {
         "rank": index, "pareto_rank": p.rank, "trial": p.trial.number,
         "arch_id": stats.arch_id, "params": stats.params, "macs": stats.macs, "rf": stats.rf,
@@ -121,26 +122,30 @@ def _reuse_search_run(study: optuna.Study, genome: str, seed_dir: Path,
 def _retrain_one(p: Pick, index: int, dataset: Any, out_dir: Path, seeds: int,
                  epochs: int | None, device: str | None, progress: str,
                  echo: Callable[[str], None], study: optuna.Study,
-                 flip: bool | None = None) -> dict[str, Any]:
+                 flip: bool | None = None, test: bool = True) -> dict[str, Any]:
     genome = p.trial.genome
     d = out_dir / analyze(genome).arch_id
     _reuse_search_run(study, genome, d / "seeds" / "0", epochs, echo)
     runs = [train_seed(genome, dataset, d / "seeds" / str(s), seed=s, epochs=epochs,
-                       device=device, progress=progress, echo=echo, flip=flip)
+                       device=device, progress=progress, echo=echo, flip=flip, test=test)
             for s in range(seeds)]
     row = _model_row(p, runs, index, dataset.image_size)
     _write_model_dir(d, row, runs, p.reason)
-    echo(f"{row['arch_id']}: val {row['final_val_acc']:.4f} test {row['test_acc']:.4f}"
-         f" (+-{row['test_acc_std']:.4f}, {seeds} seed(s), {row['epochs']} epochs)")
+    tested = ("test not evaluated (--no-test)" if row["test_acc"] is None else
+              f"test {row['test_acc']:.4f} (+-{row['test_acc_std']:.4f})")
+    echo(f"{row['arch_id']}: val {row['final_val_acc']:.4f} (+-{row['final_val_acc_std']:.4f})"
+         f" {tested}, {seeds} seed(s), {row['epochs']} epochs")
     return row
 
 
 def _header(study: str, how: str, top: int, seeds: int, data: str, subset: int | None,
-            picks: list[Pick]) -> list[str]:
+            picks: list[Pick], test: bool = True) -> list[str]:
     sub = f", subset {subset}" if subset else ""
+    tested = ("test accuracy is evaluated once per seed after training." if test else
+              "the test split was not evaluated (--no-test).")
     return [f"# retrain of study `{study}`", "",
             f"Pick `{how}`, top {top}, {seeds} seed(s), data `{data}`{sub}. Accuracies are "
-            "fractions (0..1); test accuracy is evaluated once per seed after training.", "",
+            f"fractions (0..1); {tested}", "",
             *[f"- {p.reason}" for p in picks]]
 
 
@@ -148,15 +153,18 @@ def retrain(target: str | Path, study_name: str | None = None, *, top: int = 3,
             how: str = "best", epochs: int | None = None, seeds: int = 1,
             data: str | Any = None, subset: int | None = None, out: str | Path | None = None,
             device: str | None = None, progress: str = "auto",
-            echo: Callable[[str], None] = print, flip: bool | None = None) -> RetrainSummary:
+            echo: Callable[[str], None] = print, flip: bool | None = None,
+            test: bool = True) -> RetrainSummary:
     """Retrain ``top`` Pareto-optimal trials of a study with the ``full`` preset.
 
     ``epochs`` overrides the preset's epoch count (default for an ``sh`` study: its top
     rung, whose search run then serves as seed 0); ``seeds`` runs seeds 0..S-1 and reports
     mean and std; ``data``/``subset`` default to the study's data and the full 45k train
     split (``data`` may also be a ``nas.data.Dataset``). Test accuracy is measured once
-    per seed after training and selects nothing. Stores ``test_acc``/``final_val_acc``
-    (means over seeds) on the study for each trial (``nas.study.save_retrain``).
+    per seed after training and selects nothing; ``test=False`` trains and validates only,
+    and a later call with the same settings tests the saved models once. Stores
+    ``test_acc``/``final_val_acc`` (means over seeds) on the study for each trial
+    (``nas.study.save_retrain``).
     ``progress`` is the trainer's mode: auto, rich, plain or none. ``flip`` (flips and
     mirrored TTA) defaults to the study's recorded ``flip``, else the preset's (on).
     """
@@ -181,7 +189,7 @@ def retrain(target: str | Path, study_name: str | None = None, *, top: int = 3,
     for i, p in enumerate(picks, 1):
         try:
             row = _retrain_one(p, i, dataset, out_dir, seeds, epochs, device, progress, echo,
-                               study, flip)
+                               study, flip, test)
         except TrainingDiverged as e:  # one bad model must not cost the others
             echo(f"trial {p.trial.number}: {e}; left out of the summary")
             continue
@@ -191,6 +199,6 @@ def retrain(target: str | Path, study_name: str | None = None, *, top: int = 3,
                      retrain_epochs=row["epochs"], retrain_seeds=seeds)
     data_name = _default_data(study) if data is None else getattr(data, "name", str(data))
     write_summary(out_dir, rows, _header(study.study_name, how, top, seeds, data_name,
-                                         subset, picks))
+                                         subset, picks, test))
     echo(f"summary: {out_dir / 'summary.csv'}")
     return RetrainSummary(study.study_name, out_dir, rows, picks)

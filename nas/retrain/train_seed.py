@@ -2,7 +2,9 @@
 
 The only module of ``nas.retrain`` that calls the trainer (``nas.train.run.fit``, as
 ``nas train`` does). ``result.json`` is written last, so its presence means "done";
-before that, the trainer's checkpoint resumes.
+before that, the trainer's checkpoint resumes. With ``test=False`` the seed is trained
+and validated only (``test_acc`` None): a later call with ``test=True`` evaluates the
+saved model on the test split once, without training again.
 """
 
 from __future__ import annotations
@@ -25,8 +27,8 @@ class SeedRun:
 
     seed: int
     val_acc: float
-    test_acc: float
-    test_loss: float
+    test_acc: float | None  # None: not tested yet (--no-test)
+    test_loss: float | None
     epochs: int
     seconds: float
     stopped_early: bool
@@ -59,8 +61,10 @@ def _load_done(result: Path, config: dict[str, Any]) -> SeedRun | None:
 
 def train_seed(genome: str, data: Any, d: Path, *, seed: int, epochs: int | None,
                device: str | None, progress: str,
-               echo: Callable[[str], None] = print, flip: bool | None = None) -> SeedRun:
-    """Train ``genome`` with ``seed`` into directory ``d`` (resuming), then test once.
+               echo: Callable[[str], None] = print, flip: bool | None = None,
+               test: bool = True) -> SeedRun:
+    """Train ``genome`` with ``seed`` into directory ``d`` (resuming), then test once
+    (``test=False``: validation only; a later ``test=True`` call tests the saved model).
 
     ``flip``: random flips and mirrored TTA (None: the preset's, on)."""
     from nas.train import preset
@@ -70,11 +74,14 @@ def train_seed(genome: str, data: Any, d: Path, *, seed: int, epochs: int | None
     plain = _plain(config)
     d.mkdir(parents=True, exist_ok=True)
     done = _load_done(d / "result.json", plain)
+    if done is not None and test and done.test_acc is None:
+        echo(f"  seed {seed}: trained before without testing; testing it once now")
+        return _test_saved(d, done, data, config, device)
     if done is not None:
         echo(f"  seed {seed}: already done ({d / 'result.json'})")
         return done
     f = fit(genome, data, config, checkpoint=d / "checkpoint.pt", device=device,
-            progress=progress)
+            progress=progress, test=test)
     res, history = f.result, [_plain(h) for h in f.result.history]
     run = SeedRun(seed=seed, val_acc=float(res.val_acc), test_acc=f.test_acc,
                   test_loss=f.test_loss, epochs=int(res.epochs), seconds=float(res.seconds),
@@ -83,5 +90,22 @@ def train_seed(genome: str, data: Any, d: Path, *, seed: int, epochs: int | None
     metrics = {k: v for k, v in run.to_dict().items() if k not in ("config", "model_path")}
     save_model(d / "model.pt", f.model, config=plain, metrics=metrics)
     write_csv(d / "history.csv", history)
+    write_json(d / "result.json", dataclasses.asdict(run))
+    return run
+
+
+def _test_saved(d: Path, run: SeedRun, data: Any, config: Any, device: str | None) -> SeedRun:
+    """The one test evaluation of a seed trained with ``test=False``: load its model,
+    evaluate, record it in result.json and the model file's metrics."""
+    from nas.io import load
+    from nas.train.device import pick_device
+    from nas.train.run import evaluate_test
+
+    dev = pick_device(device)
+    net = load(d / "model.pt", device=dev)
+    test_loss, test_acc = evaluate_test(net, data.to(dev), config)
+    run = dataclasses.replace(run, test_acc=test_acc, test_loss=test_loss)
+    metrics = {k: v for k, v in run.to_dict().items() if k not in ("config", "model_path")}
+    save_model(d / "model.pt", net, config=run.config, metrics=metrics)
     write_json(d / "result.json", dataclasses.asdict(run))
     return run

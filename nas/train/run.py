@@ -28,27 +28,39 @@ from nas.zoo import resolve
 
 @dataclass(frozen=True)
 class Fitted:
-    """A trained model, its training result and its one test evaluation (fraction 0..1)."""
+    """A trained model, its training result and its one test evaluation (fraction 0..1;
+    None when the caller kept the test split for later)."""
 
     model: Net
     result: TrainResult
-    test_loss: float
-    test_acc: float
+    test_loss: float | None
+    test_acc: float | None
 
 
 def fit(genome: Genome | str, data: Dataset, config: TrainConfig, *,
         checkpoint: Path | None = None, device: torch.device | str | None = None,
-        progress: str | bool = "auto", callbacks: tuple[Callback, ...] = ()) -> Fitted:
+        progress: str | bool = "auto", callbacks: tuple[Callback, ...] = (),
+        test: bool = True) -> Fitted:
     """Build ``genome`` (weights initialised from ``config.seed``), train it on ``data``
     (resuming from ``checkpoint`` if given), then evaluate the test split once, with the
-    validation's settings (TTA etc.)."""
+    validation's settings (TTA etc.); ``test=False`` leaves the test split untouched."""
     torch.manual_seed(config.seed)  # weight init
     net = build(genome)
     result = train(net, data, config, callbacks=list(callbacks), checkpoint=checkpoint,
                    device=device, progress=progress)
-    test_loss, test_acc = evaluate(net, data, "test", config.eval_batch_size, config.tta,
-                                   config.amp, config.channels_last)
-    return Fitted(net, result, float(test_loss), float(test_acc))
+    if not test:
+        return Fitted(net, result, None, None)
+    test_loss, test_acc = evaluate_test(net, data, config)
+    return Fitted(net, result, test_loss, test_acc)
+
+
+def evaluate_test(net: torch.nn.Module, data: Dataset,
+                  config: TrainConfig) -> tuple[float, float]:
+    """(loss, accuracy 0..1) on the test split, with the validation's settings (TTA,
+    AMP, memory format): the one test evaluation of a trained model."""
+    loss, acc = evaluate(net, data, "test", config.eval_batch_size, config.tta, config.amp,
+                         config.channels_last)
+    return float(loss), float(acc)
 
 
 def train_model(model: str, data: str, epochs: int | None = None, subset: int | None = None,

@@ -141,3 +141,36 @@ def test_diverged_model_is_left_out(tmp_path, monkeypatch):
     assert s.rows == [] and sum("left out of the summary" in x for x in lines) == 2, lines
     assert rows(tmp_path / "o" / "summary.csv") == []
     assert (tmp_path / "o" / "summary.csv").read_text().startswith("rank,pareto_rank,")
+
+
+def test_no_test_validates_only_then_a_rerun_tests_without_training(tmp_path, monkeypatch):
+    """--no-test leaves the test split untouched; the same command without it tests the
+    saved models once and trains nothing again."""
+    import nas.train.run as run_mod
+
+    db, data = make_study(tmp_path / "s.db"), make_data(tmp_path / "d.npz")
+    splits = []
+    real = run_mod.evaluate
+
+    def spy(net, ds, split, *a, **kw):
+        splits.append(split)
+        return real(net, ds, split, *a, **kw)
+
+    monkeypatch.setattr(run_mod, "evaluate", spy)
+    first = retrain(db, top=1, epochs=1, data=data, out=tmp_path / "r", device="cpu",
+                    progress="none", echo=lambda s: None, test=False)
+    assert splits == [] and first.rows[0]["test_acc"] is None
+    assert 0.0 <= first.rows[0]["final_val_acc"] <= 1.0
+    assert records(open_study(db))[first.rows[0]["trial"]].test_acc is None
+    lines = []
+    second = retrain(db, top=1, epochs=1, data=data, out=tmp_path / "r", device="cpu",
+                     progress="none", echo=lines.append)
+    assert splits == ["test"] and any("testing it once now" in s for s in lines)
+    row = second.rows[0]
+    assert row["final_val_acc"] == first.rows[0]["final_val_acc"]  # not retrained
+    model = nas.load(tmp_path / "r" / row["arch_id"] / "model.pt")
+    assert model.metrics["test_acc"] == row["test_acc"] is not None
+    c = model.config
+    _, acc = evaluate(model, load_dataset(data), "test", c["eval_batch_size"], c["tta"],
+                      c["amp"], c["channels_last"])
+    assert acc == pytest.approx(row["test_acc"], abs=1e-9)
