@@ -1,10 +1,10 @@
 """``run_search(config)``: the search loop, in this process or in K worker processes.
 
 Each worker repeats: read the study; stop when ``trials`` counted trials exist; wait
-while the remaining slots are all being trained by others (failing dead ones); else run
-one trial through ``study.optimize(n_trials=1)``, which gives it Optuna's heartbeat and
-records exceptions and Ctrl-C as FAIL. The study is the only shared state, so workers
-on other machines cooperate the same way as local ones.
+while the remaining slots are all being trained by others (failing dead ones); else fail
+dead workers' trials and run one trial through ``study.optimize(n_trials=1)``, which
+gives it Optuna's heartbeat and records exceptions and Ctrl-C as FAIL. The study is the
+only shared state, so workers on other machines cooperate the same way as local ones.
 """
 
 from __future__ import annotations
@@ -115,6 +115,9 @@ def work(study: optuna.Study, objective: Objective, target: int, deadline: float
             fail_stale(study)
             continue
         last.clear()
+        # reap dead workers' trials first (status, reason, retry): the heartbeat check
+        # study.optimize runs before each trial would fail them without a status or reason
+        fail_stale(study)
         study.optimize(objective, n_trials=1, catch=(TrialFailed,),
                        callbacks=[lambda s, t: last.append(t)])
         done = as_record(last[0]) if last else None

@@ -17,7 +17,10 @@ intermediate values in a multi-objective study. The Pareto front, ``nas retrain`
 ``nas report`` use top-rung trials only. Rung accuracies are also intermediate values
 (the dashboard draws them as learning curves). With ``Setup.checkpoints`` the run
 checkpoints after every epoch under the architecture's id: a retry after a dead worker
-resumes it, with the rung decisions it had already passed.
+resumes it, with the rung decisions it had already passed. A checkpoint that ends at a
+rung was saved right after that rung's decision, which it does not hold: the decision is
+taken again (against the rung as it is then), so a run killed just after it was halted
+is not trained on.
 """
 
 from __future__ import annotations
@@ -43,11 +46,15 @@ class RungTracker:
         self.accs: list[float] = []
         self.halted = False
 
-    def replay(self, history: list[EpochMetrics]) -> None:
-        """Rungs a resumed run had already passed (it continued, so it was promoted)."""
+    def replay(self, history: list[EpochMetrics]) -> bool:
+        """Record the rungs of a resumed run's ``history``; True if it halts where the
+        history ends. It went on past every rung before its last epoch, so was promoted
+        there; if that last epoch is a rung, the checkpoint was saved right after a
+        decision it does not hold, which is taken again."""
         for m in history:
             if m.epoch in self.rungs:
                 self._record(m)
+        return bool(history) and history[-1].epoch in self.rungs and self._halts()
 
     def _record(self, m: EpochMetrics) -> None:
         self.accs.append(float(m.val_acc))
@@ -58,6 +65,10 @@ class RungTracker:
         if m.epoch not in self.rungs:
             return False
         self._record(m)
+        return self._halts()
+
+    def _halts(self) -> bool:
+        """The decision at the last rung recorded: True (``halted``) if not promoted."""
         r = len(self.accs) - 1
         if r == len(self.rungs) - 1:
             return False  # top rung: finished, nothing to decide
@@ -68,12 +79,17 @@ class RungTracker:
         return True
 
     def field(self, r: int) -> list[Entry]:
-        """Every other architecture of this recipe that reached rung ``r``."""
+        """Every other architecture of this recipe that reached rung ``r``, once: a dead
+        worker's trial and its retry (the same run, resumed) are one candidate, entered
+        under the first trial's number."""
         mine = self.c.genome.arch_id
-        return [Entry(t.number, t.rung_accs[r], t.params)
-                for t in records(self.c.trial.study.get_trials(deepcopy=False))
-                if t.sh == self.signature and len(t.rung_accs) > r and t.arch_id != mine
-                and t.params is not None]
+        out: dict[str, Entry] = {}
+        for t in sorted(records(self.c.trial.study.get_trials(deepcopy=False)),
+                        key=lambda t: t.number):
+            if t.sh == self.signature and len(t.rung_accs) > r and t.arch_id != mine \
+                    and t.params is not None and t.arch_id not in out:
+                out[t.arch_id] = Entry(t.number, t.rung_accs[r], t.params)
+        return list(out.values())
 
 
 class SuccessiveHalving:
@@ -102,17 +118,19 @@ class SuccessiveHalving:
     def evaluate(self, c: Candidate) -> Outcome:
         tracker = RungTracker(c, self.setup.rungs, self.setup.eta, self.signature)
         net, path = build(c.genome), self.checkpoint(c)
-        if path is not None:
-            state = ckpt.load(path, net.genome, self.setup.proxy.to_dict())
-            tracker.replay(state["history"] if state else [])
+        state = None if path is None else ckpt.load(path, net.genome,
+                                                    self.setup.proxy.to_dict())
+        history = state["history"] if state else []
         t0 = time.perf_counter()
-        result = train(net, self.setup.data, self.setup.proxy, callbacks=[tracker],
-                       checkpoint=path, device=self.setup.device, progress="none")
-        figures = {"epochs": result.epochs, "train_seconds": round(time.perf_counter() - t0, 3),
-                   "curve": [m.val_acc for m in result.history],
+        if not tracker.replay(history):  # else halted where the checkpoint ends
+            history = train(net, self.setup.data, self.setup.proxy, callbacks=[tracker],
+                            checkpoint=path, device=self.setup.device,
+                            progress="none").history
+        figures = {"epochs": len(history), "train_seconds": round(time.perf_counter() - t0, 3),
+                   "curve": [m.val_acc for m in history],
                    "planned_epochs": self.setup.proxy.epochs, "halted": tracker.halted,
-                   "images": result.epochs * epoch_images(len(self.setup.data.y_train),
-                                                          self.setup.proxy.batch_size)}
+                   "images": len(history) * epoch_images(len(self.setup.data.y_train),
+                                                         self.setup.proxy.batch_size)}
         return Outcome.final(tracker.accs[-1], **figures)
 
 
