@@ -40,6 +40,7 @@ class SearchConfig:
     seed: int = 0
     workers: int = 1
     timeout: float | None = None  # seconds of wall time for this run
+    max_images: int | None = None  # stop starting candidates once counted trials saw this many
     sampler: str = "tpe"
     objectives: int = 2  # 2: (val_acc, params); 3: adds MACs (--macs-objective)
     device: str | None = None  # None: cuda if available else cpu
@@ -67,7 +68,7 @@ class SearchConfig:
         _positive("--workers", self.workers)
         for flag, v in (("--rf-min", self.rf_min), ("--macs-budget", self.macs_budget),
                         ("--proxy-epochs", self.proxy_epochs), ("--subset", self.subset),
-                        ("--batch-size", self.proxy_batch)):
+                        ("--batch-size", self.proxy_batch), ("--max-images", self.max_images)):
             if v is not None:
                 _positive(flag, v)
         if self.timeout is not None and self.timeout <= 0:

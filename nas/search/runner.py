@@ -32,7 +32,7 @@ from nas.search.progress import Monitor
 from nas.search.screen import Limits
 from nas.search.signals import Terminated, sigterm_as_interrupt
 from nas.search.space import as_space, check_budget
-from nas.search.stats import Stats, compute
+from nas.search.stats import Stats, compute, images_spent
 from nas.study.pareto import pareto_front, trained_trials
 from nas.study.record import Status, TrialRecord, as_record, records
 from nas.study.storage import (
@@ -96,16 +96,22 @@ def make_sampler(name: str, seed: int, trials: int) -> optuna.samplers.BaseSampl
 
 
 def work(study: optuna.Study, objective: Objective, target: int, deadline: float | None,
-         on_update: Any = None, max_idle: int = MAX_IDLE) -> str:
-    """The worker loop; returns how it ended ('done', 'timeout', 'exhausted')."""
+         on_update: Any = None, max_idle: int = MAX_IDLE,
+         max_images: int | None = None) -> str:
+    """The worker loop; returns how it ended ('done', 'timeout', 'exhausted',
+    'allowance': the study's counted trials have seen ``max_images`` training images;
+    checked before each candidate starts, so candidates in flight finish)."""
     idle, last = 0, []
     while True:
         trials = study.get_trials(deepcopy=False)
         if on_update is not None:
             on_update(trials)
-        counted, running = slots(records(trials))
+        recs = records(trials)
+        counted, running = slots(recs)
         if counted >= target:
             return "done"
+        if max_images is not None and images_spent(recs) >= max_images:
+            return "allowance"
         if deadline is not None and time.time() >= deadline:
             return "timeout"
         if idle >= max_idle:
@@ -187,7 +193,7 @@ def _worker_main(config: SearchConfig, worker: int, threads: int) -> None:
     try:
         with sigterm_as_interrupt():  # a TERM sent to the whole process group
             work(study, objective, config.trials, deadline,
-                 max_idle=config.max_samples or MAX_IDLE)
+                 max_idle=config.max_samples or MAX_IDLE, max_images=config.max_images)
     except KeyboardInterrupt:
         pass
     except Exception as e:
@@ -232,9 +238,12 @@ def _run_workers(config: SearchConfig, study: optuna.Study, monitor: Monitor,
             if p.is_alive():
                 p.terminate()
             p.join()
-    counted, _ = slots(records(study))
+    recs = records(study)
+    counted, _ = slots(recs)
     if counted >= config.trials:
         return "done"
+    if config.max_images is not None and images_spent(recs) >= config.max_images:
+        return "allowance"
     crashed = [(i, p.exitcode) for i, p in enumerate(procs) if p.exitcode not in (0, None)]
     if crashed:
         raise RuntimeError(f"search workers exited with errors (worker, exit code): {crashed}")
@@ -274,7 +283,7 @@ def run_search(config: SearchConfig, data: Dataset | None = None, progress: bool
         with sigterm_as_interrupt():
             if config.workers == 1:
                 ended = work(study, objective, config.trials, deadline, monitor.update,
-                             config.max_samples or MAX_IDLE)
+                             config.max_samples or MAX_IDLE, config.max_images)
             else:
                 ended = _run_workers(config, study, monitor, deadline)
     except KeyboardInterrupt as e:

@@ -60,6 +60,12 @@ def _frac(trials: list[TrialRecord]) -> float | None:
     return sum(1 for r in trials if r.status != Status.REJECTED) / len(trials)
 
 
+def images_spent(trials: Iterable[TrialRecord]) -> int:
+    """Training images seen by the counted trials: the compute a search has spent, which
+    ``--max-images`` caps (equal-compute comparisons of strategies and samplers)."""
+    return sum(r.images or 0 for r in trials if r.is_counted)
+
+
 def compute(trials: Iterable[FrozenTrial | TrialRecord]) -> Stats:
     trials = records(trials)
     finished = [r for r in trials if r.state != TrialState.RUNNING]
@@ -84,7 +90,7 @@ def compute(trials: Iterable[FrozenTrial | TrialRecord]) -> Stats:
         feasible_after=_frac([r for r in screened if r.number >= WARMUP]),
         best_val_acc=max(full, default=None), epochs_planned=planned, epochs_run=run,
         epochs_saved=planned - run, seconds_trained=sum(r.train_seconds for r in counted),
-        images=sum(r.images or 0 for r in counted),
+        images=images_spent(counted),
         seconds_saved=saved_s,
         screen_ms_mean=statistics.fmean(ms) if ms else None, screen_ms_max=max(ms, default=None),
         screen_total_ms_mean=statistics.fmean(total_ms) if total_ms else None,

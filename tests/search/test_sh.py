@@ -119,3 +119,29 @@ def test_latency_budget_rejects_before_training_and_latency_is_recorded(config, 
                        progress=False)
     trained = [r for r in records(_study(loose)) if r.is_counted]
     assert len(trained) == 2 and all(r.latency_ms > 0 for r in trained)
+
+
+@pytest.mark.parametrize("strategy", ["single", "sh"])
+def test_max_images_stops_once_the_allowance_is_spent(sh, config, data, strategy):
+    """--max-images: no candidate starts once counted trials have seen the allowance;
+    the one that crossed it finishes, and a rerun starts nothing."""
+    cfg = sh if strategy == "sh" else config
+    first = run_search(cfg(trials=50, max_images=1), data=data, progress=False)
+    assert first.ended == "allowance" and first.stats.counted == 1
+    assert first.stats.images > 1  # the crossing candidate finished its training
+    per = first.stats.images
+    cap = 3 * per
+    more = run_search(cfg(trials=50, max_images=cap), data=data, progress=False)
+    assert more.ended == "allowance" and more.stats.images >= cap
+    rs = [r for r in records(_study(more)) if r.is_counted]
+    assert more.stats.images == sum(r.images for r in rs)
+    before_last = more.stats.images - max(r.images for r in rs if r.number == max(
+        x.number for x in rs))
+    assert before_last < cap  # the last candidate started below the allowance
+    again = run_search(cfg(trials=50, max_images=cap), data=data, progress=False)
+    assert again.ended == "allowance" and again.stats.counted == more.stats.counted
+
+
+def test_max_images_must_be_positive():
+    with pytest.raises(NasError, match="--max-images"):
+        SearchConfig(budget=1000, trials=1, max_images=0)

@@ -114,6 +114,11 @@ def _report(summary, console: Console) -> None:  # type: ignore[no-untyped-def]
 @click.option("--workers", type=int, default=1, show_default=True,
               help="Worker processes on this machine sharing the study.")
 @click.option("--timeout", type=float, default=None, help="Stop after SECONDS of wall time.")
+@click.option("--max-images", type=COUNT, default=None,
+              help="Compute allowance: start no new candidate once the study's trained "
+                   "candidates have seen N training images in total (e.g. 4.5M; those in "
+                   "flight finish). Equal compute for comparing strategies or samplers on "
+                   "any hardware; set --trials high to let it decide.")
 @click.option("--sampler", type=click.Choice(SAMPLERS), default="tpe", show_default=True)
 @click.option("--device", default=None, help="cpu, cuda, cuda:1 [default: cuda if available].")
 @click.option("--strategy", type=click.Choice(["single", "sh"]), default="single",
@@ -157,8 +162,8 @@ def search(budget: int, trials: int, study: str | None, storage: str | None, spa
            rf_min: int | None, macs_budget: int | None, macs_objective: bool,
            latency_objective: bool, data: str,
            proxy_epochs: int | None, batch_size: int | None, subset: int | None, seed: int,
-           workers: int,
-           timeout: float | None, sampler: str, device: str | None, strategy: str, eta: int,
+           workers: int, timeout: float | None, max_images: int | None, sampler: str,
+           device: str | None, strategy: str, eta: int,
            min_epochs: int, max_epochs: int, fill: float | None, prescreen: float | None,
            prescreen_score: str, latency_budget: float | None, no_zero_cost: bool,
            as_json: bool, quiet: bool, threads: int | None, flip: bool | None,
@@ -173,7 +178,8 @@ def search(budget: int, trials: int, study: str | None, storage: str | None, spa
                           storage=storage, rf_min=rf_min, macs_budget=macs_budget,
                           data=data, proxy_epochs=proxy_epochs, proxy_batch=batch_size,
                           subset=subset, seed=seed,
-                          workers=workers, timeout=timeout, sampler=sampler,
+                          workers=workers, timeout=timeout, max_images=max_images,
+                          sampler=sampler,
                           objectives=3 if macs_objective else 2, device=device,
                           strategy=strategy, eta=eta, min_epochs=min_epochs,
                           max_epochs=max_epochs, fill=fill, prescreen=prescreen,
@@ -202,6 +208,9 @@ def search(budget: int, trials: int, study: str | None, storage: str | None, spa
                       "(raise --budget or use a larger space)", markup=False)
     elif summary.ended == "timeout":
         console.print("stopped at --timeout; rerun the same command to continue", markup=False)
+    elif summary.ended == "allowance":
+        console.print(f"stopped: --max-images spent ({summary.stats.images:,} training "
+                      "images)", markup=False)
     if summary.interrupted:
         click.echo(f"interrupted: {summary.stats.counted}/{trials} trained trials kept; "
                    "rerun the same command to resume", err=True)
