@@ -135,15 +135,15 @@ class SearchConfig:
         """What must stay equal across reruns of one study. ``objectives`` is their
         count and ``objective_names`` the list (older studies carry only the count; their
         metric names are compared instead, ``nas.study.storage.create_study``). The
-        latency budget is stored even when unset, so adding or dropping it is refused."""
+        latency budget, the strategy and ``fill`` are stored even when unset, so adding or
+        dropping one is refused (older studies lack some keys: those are not compared)."""
         attrs = {"space": self.space_name, "budget": self.budget, "rf_min": self.rf_min,
                  "macs_budget": self.macs_budget, "objectives": len(self.metrics),
                  "objective_names": list(self.metrics),
-                 "latency_budget": self.latency_budget}
-        if self.strategy == "sh":  # older studies carry no strategy: not compared
-            attrs.update(strategy="sh", rungs=list(self.rungs), eta=self.eta)
-        if self.fill is not None:
-            attrs["fill"] = self.fill
+                 "latency_budget": self.latency_budget, "strategy": self.strategy,
+                 "fill": self.fill}
+        if self.strategy == "sh":
+            attrs.update(rungs=list(self.rungs), eta=self.eta)
         return attrs
 
     def recorded_attrs(self) -> dict[str, Any]:

@@ -61,6 +61,10 @@ def test_sh_settings_must_match_on_resume(sh, data):
     run_search(sh(trials=2), data=data, progress=False)
     with pytest.raises(NasError, match="rungs"):
         run_search(sh(trials=3, max_epochs=6), data=data, progress=False)
+    with pytest.raises(NasError, match="strategy='sh', not 'single'"):
+        run_search(sh(trials=3, strategy="single"), data=data, progress=False)
+    with pytest.raises(NasError, match="fill=None, not 0.8"):
+        run_search(sh(trials=3, fill=0.8), data=data, progress=False)
 
 
 @pytest.mark.parametrize("kw", [{"eta": 1}, {"min_epochs": 5, "max_epochs": 4},
