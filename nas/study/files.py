@@ -69,6 +69,11 @@ def check_new_sqlite(path: Path) -> None:
                        "another --storage path")
 
 
+class ReadOnlyStudy(NasError):
+    """The study file, or its folder, cannot be written: a search may still report a
+    study that has nothing to add (``nas.search.runner``)."""
+
+
 READ_ONLY_HINT = ("`nas report` and `nas retrain` can still read it; to search on, make it "
                   "writable or copy the study to a writable folder and pass that --storage")
 READ_ONLY_ERRNOS = (errno.EACCES, errno.EPERM, errno.EROFS)
@@ -85,12 +90,12 @@ def check_writable(path: Path) -> None:
                 pass
         except OSError as e:
             if e.errno in READ_ONLY_ERRNOS:
-                raise NasError(f"{path}: the study file is read-only ({e.strerror}); "
+                raise ReadOnlyStudy(f"{path}: the study file is read-only ({e.strerror}); "
                                f"{READ_ONLY_HINT}") from None
             raise
     folder = path.parent
     if not os.access(folder, os.W_OK | os.X_OK):
-        raise NasError(f"{folder}: the folder of {path.name} is read-only (sqlite writes "
+        raise ReadOnlyStudy(f"{folder}: the folder of {path.name} is read-only (sqlite writes "
                        f"{path.name}-wal and -shm next to it); {READ_ONLY_HINT}")
     check_space(folder)
 
@@ -98,13 +103,24 @@ def check_writable(path: Path) -> None:
 def check_space(folder: Path) -> None:
     """NasError when the file system holding ``folder`` has no free block: sqlite would
     fail with "disk I/O error" (its ``-shm`` file cannot grow), read as a broken file."""
+    error = space_error(folder)
+    if error is not None:
+        raise error
+
+
+def space_error(folder: Path) -> NasError | None:
+    """The one-line error for a full file system holding ``folder``, None if it has free
+    blocks. Also what a sqlite error in the middle of a search is checked against: a
+    disk that filled up mid-trial surfaces as "database or disk is full" or "disk I/O
+    error" from deep inside Optuna."""
     try:
         free = os.statvfs(folder).f_bavail  # blocks available to this user
     except (OSError, AttributeError):  # no statvfs (Windows): sqlite will say it
-        return
-    if free == 0:
-        raise NasError(f"{folder}: no space left on the file system holding the study; "
-                       "free some space and rerun (finished trials are kept)")
+        return None
+    if free > 0:
+        return None
+    return NasError(f"{folder}: no space left on the file system holding the study; "
+                    "free some space and rerun (finished trials are kept)")
 
 
 def use_wal(path: Path) -> None:
