@@ -12,6 +12,7 @@ import json
 import os
 import sqlite3
 from pathlib import Path
+from urllib.parse import quote
 
 from nas.errors import NasError
 from nas.study.errors import one_line
@@ -34,10 +35,28 @@ def head(path: Path) -> bytes | None:
         raise NasError(f"{path}: cannot read ({e.strerror or type(e).__name__})") from None
 
 
+def immutable_uri(path: Path) -> str | None:
+    """SQLite's URI (``file:...?immutable=1``) to read ``path`` where SQLite cannot
+    otherwise open it at all; None where it can.
+
+    A study is in WAL mode, and SQLite reads a WAL database through its ``-shm`` file,
+    which it cannot create in a read-only folder or file system: there the file is
+    opened ``immutable`` (no locks, no ``-shm``), which is exact as long as no ``-wal``
+    holds writes not yet copied into it (a search that closed cleanly leaves none).
+    """
+    if os.access(path.parent, os.W_OK) or Path(f"{path}-shm").exists():
+        return None
+    wal = Path(f"{path}-wal")
+    if wal.exists() and wal.stat().st_size > 0:
+        return None
+    return f"file:{quote(str(path), safe='/')}?immutable=1"  # '?', '#' in a folder name
+
+
 def sqlite_tables(path: Path) -> set[str]:
     """Table names of a SQLite file, opened read-only."""
     try:
-        con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        uri = immutable_uri(path) or f"file:{quote(str(path), safe='/')}?mode=ro"
+        con = sqlite3.connect(uri, uri=True)
         try:
             return {r[0] for r in con.execute(
                 "select name from sqlite_master where type='table'")}
@@ -98,6 +117,13 @@ def check_writable(path: Path) -> None:
         raise ReadOnlyStudy(f"{folder}: the folder of {path.name} is read-only (sqlite writes "
                        f"{path.name}-wal and -shm next to it); {READ_ONLY_HINT}")
     check_space(folder)
+
+
+def writable(path: Path) -> bool:
+    """Whether an existing study file can be written, and its folder (sqlite's ``-wal``
+    and ``-shm`` live there): False for permissions, the immutable flag, a read-only
+    mount."""
+    return os.access(path, os.W_OK) and os.access(path.parent, os.W_OK | os.X_OK)
 
 
 def check_space(folder: Path) -> None:

@@ -187,15 +187,29 @@ def _disk_full(folder: Path) -> Callable[[BaseException], NasError | None]:
 
 
 def open_storage(target: str | Path) -> BaseStorage:
-    """Read-only storage for ``target``: a file path (sqlite or journal, told apart by
-    content) or any storage URL (``journal:///file.log`` as ``nas search`` writes it)."""
+    """A reader's storage for ``target`` (no tables created, no heartbeat): a file path
+    (sqlite or journal, told apart by content) or any storage URL (``journal:///file.log``
+    as ``nas search`` writes it). Readers that annotate the study (report, retrain) check
+    ``read_only`` first; on a read-only folder or file system the file opens immutable."""
     text = str(target)
     path = Path(text) if "://" not in text else file_path(text)
     if path is None:
         return _rdb(text, writable=False)
     if files.existing_kind(path) == "journal":
         return _journal(path)
+    uri = files.immutable_uri(path.resolve())  # a read-only folder or file system
+    if uri is not None:
+        # SQLAlchemy unquotes the URL's database part once: keep SQLite's %XX intact
+        return _rdb(f"sqlite:///{uri.replace('%', '%25')}&uri=true", writable=False)
     return _rdb(f"sqlite:///{path.resolve()}", writable=False)
+
+
+def read_only(target: str | Path) -> bool:
+    """True when ``target`` is a study file (or file URL) that cannot be written, so
+    a reader must not try to write to it (``nas report`` attaching its figures)."""
+    text = str(target)
+    path = Path(text) if "://" not in text else file_path(text)
+    return path is not None and path.exists() and not files.writable(path)
 
 
 def study_names(storage: BaseStorage) -> list[str]:
