@@ -16,7 +16,7 @@ import signal
 import sys
 import time
 from dataclasses import dataclass, field
-from multiprocessing.queues import SimpleQueue
+from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
@@ -206,8 +206,8 @@ def _device(device: str | None, worker: int) -> str | None:
     return device
 
 
-def _worker_main(config: SearchConfig, worker: int, threads: int,
-                 errors: SimpleQueue) -> None:
+def _worker_main(config: SearchConfig, worker: int, threads: int, errors: Connection
+                 ) -> None:
     """Entry point of a worker process (spawned): quiet, its trials show in the study.
 
     A one-line error (``NasError``: the storage gone for good, a full disk) goes to the
@@ -217,19 +217,21 @@ def _worker_main(config: SearchConfig, worker: int, threads: int,
     try:
         _worker_loop(config, worker, threads)
     except NasError as e:
-        errors.put(str(e))
+        errors.send(str(e))
         sys.exit(EXIT_ERROR)
 
 
 def _worker_loop(config: SearchConfig, worker: int, threads: int) -> None:
+    """Open the study and work until done. The signals are armed first: a parent that
+    dies (or a Ctrl-C) while this process still starts up stops it just as cleanly."""
     optuna.logging.set_verbosity(optuna.logging.ERROR)
     torch.set_num_threads(threads)
-    study, objective, _, _ = _prepare(config, None, worker, announce=False)
     deadline = time.time() + config.timeout if config.timeout else None
     signal.signal(signal.SIGINT, _interrupt_once)
-    die_with_parent()  # a SIGKILLed `nas search` must not leave its workers training
     try:
+        die_with_parent()  # a SIGKILLed `nas search` must not leave its workers training
         with sigterm_as_interrupt():  # a TERM sent to the whole process group
+            study, objective, _, _ = _prepare(config, None, worker, announce=False)
             work(study, objective, config.trials, deadline,
                  max_idle=config.max_samples or MAX_IDLE)
     except KeyboardInterrupt:
@@ -254,8 +256,10 @@ def _run_workers(config: SearchConfig, study: optuna.Study, monitor: Monitor,
                  deadline: float | None) -> str:
     ctx = mp.get_context("spawn")
     threads = max(1, (os.cpu_count() or 1) // config.workers)
-    errors = ctx.SimpleQueue()
-    procs = [ctx.Process(target=_worker_main, args=(config, i, threads, errors),
+    # one pipe per worker for its one-line error (no semaphore: a SIGKILLed parent
+    # leaves nothing for multiprocessing's resource tracker to warn about)
+    pipes = [ctx.Pipe(duplex=False) for _ in range(config.workers)]
+    procs = [ctx.Process(target=_worker_main, args=(config, i, threads, pipes[i][1]),
                          daemon=False) for i in range(config.workers)]
     for p in procs:
         p.start()
@@ -275,8 +279,9 @@ def _run_workers(config: SearchConfig, study: optuna.Study, monitor: Monitor,
             if p.is_alive():
                 p.terminate()
             p.join()
-    if not errors.empty():  # a worker's one-line error, said once
-        raise NasError(errors.get())
+    told = [r.recv() for r, _ in pipes if r.poll()]
+    if told:  # a worker's one-line error, said once
+        raise NasError(told[0])
     counted, _ = slots(records(study))
     if counted >= config.trials:
         return "done"

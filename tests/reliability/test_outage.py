@@ -18,6 +18,7 @@ import uuid
 from collections import Counter
 from pathlib import Path
 
+import pytest
 from optuna.trial import TrialState
 
 from nas.study import Status
@@ -133,13 +134,15 @@ def test_worker_processes_ride_out_an_outage_and_their_parent_says_it(own_pg_clu
     _rode_it_out(procs, logs, url, halted, 10)
 
 
+@pytest.mark.parametrize("processes,workers", [(3, 1), (1, 3)], ids=["3x1", "1x3"])
 def test_past_the_patience_each_worker_gives_up_with_one_line(own_pg_cluster, tiny_npz,
-                                                              tmp_path):
-    """NAS_STORAGE_PATIENCE=4 and a longer outage: each process exits 2 with the drop
-    line and one error line, no traceback; once the server is back the same command
-    fails the abandoned trials (their workers are gone) and completes the count."""
-    url, procs, logs, _ = _start_all(own_pg_cluster, tiny_npz, tmp_path, processes=3,
-                                     NAS_STORAGE_PATIENCE=4)
+                                                              tmp_path, processes, workers):
+    """NAS_STORAGE_PATIENCE=4 and a longer outage: each process (3 searches, or one with
+    --workers 3) exits 2 with the drop line and one error line, no traceback; once the
+    server is back the same command fails the abandoned trials (their workers are gone)
+    and completes the count."""
+    url, procs, logs, _ = _start_all(own_pg_cluster, tiny_npz, tmp_path, processes,
+                                     workers, NAS_STORAGE_PATIENCE=4)
     own_pg_cluster.halt()
     try:
         _wait(procs, timeout=120)
