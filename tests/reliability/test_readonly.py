@@ -129,6 +129,8 @@ def test_search_on_a_full_disk_says_so_and_resumes_once_freed(tmpfs, tiny_npz, t
     more = _more(db, tiny_npz)
     p = helpers.run(*more, cwd=tmp_path)
     _one_line_error(p, "no space left on", "free some space")
+    fresh = helpers.run(*_args(tmpfs / "new.db", tiny_npz), cwd=tmp_path)  # a new study
+    _one_line_error(fresh, "no space left on", "free some space")
     fill.unlink()  # (sqlite cannot even open it read-only while the disk is full)
     con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
     try:
