@@ -164,6 +164,12 @@ class PatientStorage(HeartbeatStorage):
     after ``explain(e)`` has had the chance to turn it into a one-line ``NasError``).
     ``reap_pause_s``: after an outage, seconds during which no trial counts as
     heartbeat-stale (others' heartbeats could not be written either).
+
+    Retrying is safe for every write but two, when the server committed it and the
+    connection broke before the reply: a final state write is recognised as done
+    (``set_trial_state_values``); a created trial, or a WAITING one set RUNNING, is
+    created again or taken for another worker's, and the first stays RUNNING without a
+    heartbeat, never trained (it holds no training slot).
     """
 
     def __init__(self, inner: BaseStorage, outage: Outage, reap_pause_s: float,
