@@ -205,12 +205,21 @@ class PatientStorage(HeartbeatStorage):
             return result
 
     def _wait(self, e: Exception, attempt: int) -> None:
-        """Sleep before the next try; StorageUnavailable once the patience is spent."""
+        """Sleep before the next try; StorageUnavailable once the patience is spent.
+
+        Ctrl-C (or SIGTERM) while waiting also ends the patience of this outage: the
+        interrupted search's clean-up writes (the trial's FAIL) then fail at once
+        instead of waiting out the rest of it.
+        """
         down_s = self.outage.failed(e)
         left = self.outage.patience_s - down_s
         if left <= 0:
             raise self.outage.give_up(e) from None
-        time.sleep(min(left, backoff(attempt)))
+        try:
+            time.sleep(min(left, backoff(attempt)))
+        except KeyboardInterrupt:
+            self.outage.patience_s = min(self.outage.patience_s, down_s)
+            raise
 
     # -- heartbeat: never raises, never waits ---------------------------------------------
     def record_heartbeat(self, trial_id: int) -> None:

@@ -190,3 +190,18 @@ def test_the_one_line_error_is_found_under_optunas_clean_up_errors():
             raise UnboundLocalError("updated_state")  # noqa: B904 (what Optuna does)
     except UnboundLocalError as e:
         assert nas_error_in(e) is told
+
+
+def test_ctrl_c_while_waiting_ends_the_patience(monkeypatch: pytest.MonkeyPatch):
+    """An interrupted search must not wait out the rest of the patience to write its
+    trial's FAIL: after Ctrl-C in a wait, calls fail at once with the one-line error."""
+    def interrupted(seconds: float) -> None:
+        raise KeyboardInterrupt
+
+    s, lines = storage(Flaky(fails=10**9), patience_s=600)
+    monkeypatch.setattr(patience.time, "sleep", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        s.get_all_studies()
+    with pytest.raises(StorageUnavailable):
+        s.get_all_studies()
+    assert len(lines) == 1
