@@ -5,7 +5,9 @@ Debian's ``postgresql`` package puts them). ``initdb`` refuses to run as root, s
 tests run as root (CI, containers) the cluster belongs to an unprivileged user
 (``postgres`` if the package created it, else ``nobody``) and every server command runs
 through ``runuser``. The cluster listens only on 127.0.0.1 on a free port, trusts local
-connections, keeps its socket in its own directory and is deleted when stopped.
+connections, keeps its socket in its own directory and is deleted when stopped. It skips
+fsync (no test outlives the machine) but commits synchronously, as a production server
+does: a committed write survives ``halt`` (``pg_ctl stop -m immediate``, an outage).
 
 Use ``PostgresCluster.start()`` / ``.stop()``, or the ``pg_url`` fixture of
 ``tests/reliability/conftest.py``; ``find_bin_dir()`` is None when no server is installed
@@ -112,17 +114,30 @@ class PostgresCluster:
         last = ""
         for _ in range(5):  # the free port may be taken between probing and binding
             self.port = free_port()
-            opts = (f"-c listen_addresses=127.0.0.1 -c port={self.port} "
-                    f"-c unix_socket_directories={self.root} -c fsync=off "
-                    "-c synchronous_commit=off -c full_page_writes=off "
-                    "-c max_connections=200")
             try:
-                self._run("pg_ctl", "-D", str(self.data_dir), "-o", opts,
-                          "-l", str(self.root / "server.log"), "-w", "-t", "60", "start")
+                self._server_start()
                 return self
             except RuntimeError as e:
                 last = str(e) + self.log_tail()
         raise RuntimeError(f"PostgreSQL did not start: {last}")
+
+    def _server_start(self) -> None:
+        """Start the server on ``self.port`` (the cluster exists)."""
+        opts = (f"-c listen_addresses=127.0.0.1 -c port={self.port} "
+                f"-c unix_socket_directories={self.root} -c fsync=off "
+                "-c full_page_writes=off -c max_connections=200")
+        self._run("pg_ctl", "-D", str(self.data_dir), "-o", opts,
+                  "-l", str(self.root / "server.log"), "-w", "-t", "60", "start")
+
+    def halt(self) -> None:
+        """Stop the server as a crash would (``pg_ctl stop -m immediate``: connections cut,
+        no checkpoint), keeping its data for ``resume``: a database outage."""
+        self._run("pg_ctl", "-D", str(self.data_dir), "-m", "immediate", "-w", "stop",
+                  timeout=60)
+
+    def resume(self) -> None:
+        """Start the halted server again on the same port and data (crash recovery)."""
+        self._server_start()
 
     def log_tail(self, n: int = 20) -> str:
         try:

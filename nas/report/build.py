@@ -28,7 +28,7 @@ from nas.report.figures import (
 )
 from nas.report.frame import status_counts, trials_frame
 from nas.study.record import records
-from nas.study.storage import open_study
+from nas.study.storage import open_study, read_only
 from nas.zoo import ZOO
 
 BUDGET_ATTRS = ("budget", "param_budget", "params_budget", "max_params")
@@ -75,8 +75,10 @@ def _html(title: str, figures: Mapping[str, go.Figure], tables: Mapping[str, pd.
 def report(target: str | Path, study_name: str | None = None, *, out: str | Path | None = None,
            budget: int | None = None, attach: bool = True) -> Report:
     """Write ``report.html``, ``trials.csv`` and ``pareto.csv`` under ``out`` (default
-    ``results/<study>/``) and, with ``attach``, put figures, notes and files on the study."""
+    ``results/<study>/``) and, with ``attach``, put figures, notes and files on the study
+    (not on a read-only study file: ``Report.attached`` is then False)."""
     study = open_study(target, study_name)
+    attach = attach and not read_only(target)
     out_dir = Path(out) if out is not None else Path("results") / study.study_name
     out_dir.mkdir(parents=True, exist_ok=True)
     trials = records(study)

@@ -27,7 +27,7 @@ from nas.retrain.outputs import write_csv, write_curves, write_json, write_summa
 from nas.retrain.select import Pick, pick
 from nas.retrain.train_seed import SeedRun, train_seed
 from nas.study.record import save_retrain
-from nas.study.storage import open_study
+from nas.study.storage import open_study, read_only
 from nas.train.metrics import TrainingDiverged
 
 
@@ -182,6 +182,9 @@ def retrain(target: str | Path, study_name: str | None = None, *, top: int = 3,
              f"architecture(s): retraining {len(picks)}")
     for i, p in enumerate(picks, 1):
         echo(f"pick {i}/{len(picks)}: {p.reason}")
+    record = not read_only(target)  # hours of retraining must not end on a failed write
+    if not record:
+        echo(f"note: {target} is read-only: results go to summary.csv, not onto the study")
     dataset = _dataset(data, study, subset, device)
     if flip is None:
         flip = study.user_attrs.get("flip")
@@ -194,9 +197,10 @@ def retrain(target: str | Path, study_name: str | None = None, *, top: int = 3,
             echo(f"trial {p.trial.number}: {e}; left out of the summary")
             continue
         rows.append(row)
-        save_retrain(study, p.trial.number, test_acc=row["test_acc"],
-                     final_val_acc=row["final_val_acc"], test_acc_std=row["test_acc_std"],
-                     retrain_epochs=row["epochs"], retrain_seeds=seeds)
+        if record:
+            save_retrain(study, p.trial.number, test_acc=row["test_acc"],
+                         final_val_acc=row["final_val_acc"], test_acc_std=row["test_acc_std"],
+                         retrain_epochs=row["epochs"], retrain_seeds=seeds)
     data_name = _default_data(study) if data is None else getattr(data, "name", str(data))
     write_summary(out_dir, rows, _header(study.study_name, how, top, seeds, data_name,
                                          subset, picks, test))

@@ -13,15 +13,19 @@ import multiprocessing as mp
 import os
 import random
 import signal
+import sys
 import time
 from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
 import optuna
 import torch
+from optuna.trial import FrozenTrial
 
 from nas.data import Dataset, load_dataset
+from nas.errors import NasError
 from nas.search import preflight
 from nas.search.config import SearchConfig
 from nas.search.ending import nothing_trained_reason
@@ -33,21 +37,32 @@ from nas.search.screen import Limits
 from nas.search.signals import Terminated, sigterm_as_interrupt
 from nas.search.space import as_space, check_budget
 from nas.search.stats import Stats, compute, images_spent
+from nas.study.errors import nas_error_in, one_line
+from nas.study.files import ReadOnlyStudy
 from nas.study.pareto import pareto_front, trained_trials
 from nas.study.record import Status, TrialRecord, as_record, records
 from nas.study.storage import (
+    check_attrs,
     create_study,
     default_study_name,
     file_path,
     make_storage,
+    open_study,
     storage_url,
 )
-from nas.study.workers import die_with_parent, fail_dead_local_trials, fail_stale, slots
+from nas.study.workers import (
+    die_with_parent,
+    fail_dead_local_trials,
+    fail_own_running,
+    fail_stale,
+    slots,
+)
 from nas.train import TrainConfig, preset
 
 POLL_S = 2.0  # seconds between study reads while waiting for other workers
 MAX_IDLE = 200  # trials in a row without training before the space counts as exhausted
 STARTUP_TRIALS = 10  # TPE's random trials before it models the results
+EXIT_ERROR = 2  # a worker process stopped by a one-line error (its parent prints it)
 
 
 @dataclass
@@ -124,22 +139,40 @@ def work(study: optuna.Study, objective: Objective, target: int, deadline: float
         # reap dead workers' trials first (status, reason, retry): the heartbeat check
         # study.optimize runs before each trial would fail them without a status or reason
         fail_stale(study)
-        study.optimize(objective, n_trials=1, catch=(TrialFailed,),
-                       callbacks=[lambda s, t: last.append(t)])
+        _one_trial(study, objective, last)
         done = as_record(last[0]) if last else None
         if done is not None and done.status == Status.SURPLUS:
             time.sleep(random.uniform(0.0, 1.0))  # break ties between racing workers
         idle = 0 if done is not None and done.is_counted else idle + 1
 
 
-def _prepare(config: SearchConfig, data: Dataset | None, worker: int = 0
-             ) -> tuple[optuna.Study, Objective, str, str]:
+def _one_trial(study: optuna.Study, objective: Objective, last: list[FrozenTrial]) -> None:
+    """One trial through ``study.optimize`` (finished trials appended to ``last``).
+
+    A storage that fails for good inside it (a full disk; a database server away for
+    longer than ``NAS_STORAGE_PATIENCE``) surfaces as whatever Optuna's clean-up raised
+    next; the one-line error is raised instead, after the trial is recorded FAIL if the
+    storage still takes that.
+    """
+    try:
+        study.optimize(objective, n_trials=1, catch=(TrialFailed,),
+                       callbacks=[lambda s, t: last.append(t)])
+    except Exception as e:
+        told = nas_error_in(e)
+        if told is None or told is e:
+            raise
+        fail_own_running(study, one_line(told))
+        raise told from None
+
+
+def _prepare(config: SearchConfig, data: Dataset | None, worker: int = 0,
+             announce: bool = True) -> tuple[optuna.Study, Objective, str, str]:
     space = as_space(config.space)
     check_budget(space, config.budget)
     check_names(config.chain)  # before a study is created for nothing
     name = config.study or default_study_name(space.name, config.budget)
     url = storage_url(config.storage, name)
-    storage = make_storage(url)
+    storage = make_storage(url, announce=announce)
     probe = create_study(storage, url, name, config.directions, config.study_attrs(),
                          config.recorded_attrs(), metric_names=config.metrics)
     seed = config.seed + 1009 * worker + len(probe.get_trials(deepcopy=False))
@@ -182,16 +215,32 @@ def _device(device: str | None, worker: int) -> str | None:
     return device
 
 
-def _worker_main(config: SearchConfig, worker: int, threads: int) -> None:
-    """Entry point of a worker process (spawned): quiet, its trials show in the study."""
+def _worker_main(config: SearchConfig, worker: int, threads: int, errors: Connection
+                 ) -> None:
+    """Entry point of a worker process (spawned): quiet, its trials show in the study.
+
+    A one-line error (``NasError``: the storage gone for good, a full disk) goes to the
+    parent through ``errors``, which prints it once, and the worker exits 2 without a
+    traceback; the parent also says when the storage drops and returns.
+    """
+    try:
+        _worker_loop(config, worker, threads)
+    except NasError as e:
+        errors.send(str(e))
+        sys.exit(EXIT_ERROR)
+
+
+def _worker_loop(config: SearchConfig, worker: int, threads: int) -> None:
+    """Open the study and work until done. The signals are armed first: a parent that
+    dies (or a Ctrl-C) while this process still starts up stops it just as cleanly."""
     optuna.logging.set_verbosity(optuna.logging.ERROR)
     torch.set_num_threads(threads)
-    study, objective, _, _ = _prepare(config, None, worker)
     deadline = time.time() + config.timeout if config.timeout else None
     signal.signal(signal.SIGINT, _interrupt_once)
-    die_with_parent()  # a SIGKILLed `nas search` must not leave its workers training
     try:
+        die_with_parent()  # a SIGKILLed `nas search` must not leave its workers training
         with sigterm_as_interrupt():  # a TERM sent to the whole process group
+            study, objective, _, _ = _prepare(config, None, worker, announce=False)
             work(study, objective, config.trials, deadline,
                  max_idle=config.max_samples or MAX_IDLE, max_images=config.max_images)
     except KeyboardInterrupt:
@@ -216,14 +265,15 @@ def _run_workers(config: SearchConfig, study: optuna.Study, monitor: Monitor,
                  deadline: float | None) -> str:
     ctx = mp.get_context("spawn")
     threads = max(1, (os.cpu_count() or 1) // config.workers)
-    procs = [ctx.Process(target=_worker_main, args=(config, i, threads), daemon=False)
-             for i in range(config.workers)]
+    # one pipe per worker for its one-line error (no semaphore: a SIGKILLed parent
+    # leaves nothing for multiprocessing's resource tracker to warn about)
+    pipes = [ctx.Pipe(duplex=False) for _ in range(config.workers)]
+    procs = [ctx.Process(target=_worker_main, args=(config, i, threads, pipes[i][1]),
+                         daemon=False) for i in range(config.workers)]
     for p in procs:
         p.start()
     try:
-        while any(p.is_alive() for p in procs):
-            monitor.update(study.get_trials(deepcopy=False))
-            time.sleep(POLL_S / 2)
+        _watch(procs, study, monitor)
     except KeyboardInterrupt:
         for p in procs:  # a terminal's Ctrl-C reached them too, a `kill -INT` did not
             if p.is_alive() and p.pid is not None:
@@ -238,6 +288,9 @@ def _run_workers(config: SearchConfig, study: optuna.Study, monitor: Monitor,
             if p.is_alive():
                 p.terminate()
             p.join()
+    told = [r.recv() for r, _ in pipes if r.poll()]
+    if told:  # a worker's one-line error, said once
+        raise NasError(told[0])
     recs = records(study)
     counted, _ = slots(recs)
     if counted >= config.trials:
@@ -248,6 +301,20 @@ def _run_workers(config: SearchConfig, study: optuna.Study, monitor: Monitor,
     if crashed:
         raise RuntimeError(f"search workers exited with errors (worker, exit code): {crashed}")
     return "timeout" if deadline is not None and time.time() >= deadline else "exhausted"
+
+
+def _watch(procs: list[Any], study: optuna.Study, monitor: Monitor) -> None:
+    """Show the study's progress until every worker process has exited. If the storage
+    fails for good here too, the workers fail on it as well and report it: stop
+    reading, keep waiting."""
+    reading = True
+    while any(p.is_alive() for p in procs):
+        if reading:
+            try:
+                monitor.update(study.get_trials(deepcopy=False))
+            except NasError:
+                reading = False
+        time.sleep(POLL_S / 2)
 
 
 def run_search(config: SearchConfig, data: Dataset | None = None, progress: bool = True,
@@ -267,8 +334,17 @@ def run_search(config: SearchConfig, data: Dataset | None = None, progress: bool
     preflight.check_device(config.device)
     check_budget(as_space(config.space), config.budget)  # cheap checks before loading data
     check_names(config.evaluators)
-    preflight.check_storage(storage_url(config.storage, config.study or
-                                        default_study_name(config.space_name, config.budget)))
+    name = config.study or default_study_name(config.space_name, config.budget)
+    try:
+        preflight.check_storage(storage_url(config.storage, name))
+    except ReadOnlyStudy:
+        done = _read_only_done(config, name, t0)
+        if done is None:
+            raise
+        if echo is not None:
+            echo(f"note: {done.target} is read-only; study {name!r} already holds "
+                 f"{done.stats.counted}/{config.trials} trained trials, nothing to add")
+        return done
     if data is None:  # before the study: a bad --data must not leave a study behind
         data = _peek_data(config)
     study, objective, name, url = _prepare(config, data)
@@ -297,6 +373,26 @@ def run_search(config: SearchConfig, data: Dataset | None = None, progress: bool
            if stats.counted == 0 and ended not in ("interrupted", "terminated") else None)
     return SearchSummary(name, url, stats, front, ended, time.time() - t0,
                          config.to_dict(), why)
+
+
+def _read_only_done(config: SearchConfig, name: str, t0: float) -> SearchSummary | None:
+    """The summary of study ``name`` when its storage cannot be written but the search
+    has nothing to add (``config.trials`` trained trials, the same settings and data),
+    read without writing; None otherwise (then the read-only error stands)."""
+    url = storage_url(config.storage, name)
+    try:
+        study = open_study(file_path(url) or url, name)
+        check_attrs(study.user_attrs, config.study_attrs(), name, url)
+        preflight.check_recorded(study, config.recorded_attrs())  # no write: it has trials
+    except NasError:
+        return None
+    trials = study.get_trials(deepcopy=False)
+    recs = records(trials)
+    spent = config.max_images is not None and images_spent(recs) >= config.max_images
+    if slots(recs)[0] < config.trials and not spent:
+        return None
+    return SearchSummary(name, url, compute(trials), pareto_front(trained_trials(trials)),
+                         "done", time.time() - t0, config.to_dict())
 
 
 def _notes(config: SearchConfig, study: optuna.Study, data: Dataset, echo: Any) -> None:

@@ -2,7 +2,7 @@
 
 Optuna's public API has no way to reach a study's storage (``Study._storage``), a
 trial's storage id (``FrozenTrial._trial_id``) or a study's id (``Study._study_id``),
-yet four things ``nas`` does need them:
+yet five things ``nas`` does need them:
 
 - failing a dead worker's RUNNING trial from another process (what Optuna's own
   ``fail_stale_trials`` does for heartbeat-stale trials, with the same storage calls),
@@ -13,7 +13,11 @@ yet four things ``nas`` does need them:
 - a finished trial handle for ``optuna_dashboard.save_note``, which reads
   ``.study``, ``.storage`` and ``._trial_id``;
 - intermediate values of a multi-objective trial (``Trial.report`` refuses them, the
-  storage call behind it does not), so the dashboard draws successive-halving rungs.
+  storage call behind it does not), so the dashboard draws successive-halving rungs;
+- a storage that rides out database outages (``nas.study.patience``): Optuna tells a
+  heartbeat storage by its private base class ``BaseHeartbeat`` (``HeartbeatStorage``
+  here) and wraps only a plain ``RDBStorage`` in its per-process trial cache
+  (``_CachedStorage``), so a wrapper must do both itself.
 
 Everything else in ``nas`` uses the public API. If Optuna renames one of these, this
 module is the one place to change.
@@ -25,9 +29,34 @@ from typing import Any
 
 import optuna
 from optuna.exceptions import UpdateFinishedTrialError
-from optuna.storages import BaseStorage
+from optuna.storages import BaseStorage, RDBStorage
+from optuna.storages._cached_storage import _CachedStorage
 from optuna.storages._heartbeat import BaseHeartbeat, is_heartbeat_enabled
 from optuna.trial import FrozenTrial, TrialState
+
+
+class HeartbeatStorage(BaseStorage, BaseHeartbeat):
+    """Base of a storage wrapper that Optuna must treat as a heartbeat storage (it tells
+    one by this private base class). Optuna's stale-trial check calls the private hook
+    ``_get_stale_trial_ids``, routed here to ``stale_trial_ids``."""
+
+    def _get_stale_trial_ids(self, study_id: int) -> list[int]:
+        return self.stale_trial_ids(study_id)
+
+    def stale_trial_ids(self, study_id: int) -> list[int]:
+        """Ids of the RUNNING trials of ``study_id`` whose heartbeat is stale."""
+        raise NotImplementedError
+
+
+def stale_trial_ids(storage: BaseStorage, study_id: int) -> list[int]:
+    """``storage``'s heartbeat-stale RUNNING trial ids (a heartbeat storage's hook)."""
+    return storage._get_stale_trial_ids(study_id)  # type: ignore[attr-defined]
+
+
+def cached(rdb: RDBStorage) -> BaseStorage:
+    """``rdb`` inside Optuna's per-process trial cache, as ``optuna.load_study`` wraps an
+    ``RDBStorage`` (it does not wrap other storages, such as a wrapper around one)."""
+    return _CachedStorage(rdb)
 
 
 def storage_of(study: optuna.Study) -> BaseStorage:

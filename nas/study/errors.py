@@ -54,3 +54,20 @@ def storage_error(url: str, e: BaseException, help: str = "") -> NasError:
                         f"{CONNECT_HINT}")
     return NasError(f"cannot open storage {safe_url(url)}: {reason}"
                     + (f" ({help})" if help else ""))
+
+
+def nas_error_in(e: BaseException) -> NasError | None:
+    """The first ``NasError`` in the chain of ``e``, None if there is none.
+
+    A storage failure inside ``study.optimize`` (the server gone for good, a full disk)
+    reaches the caller as whatever Optuna's own clean-up then raised (``AssertionError:
+    Should not reach.``, ``UnboundLocalError``), with the one-line error as its context.
+    """
+    seen: set[int] = set()
+    cur: BaseException | None = e
+    while cur is not None and id(cur) not in seen:
+        if isinstance(cur, NasError):
+            return cur
+        seen.add(id(cur))
+        cur = cur.__cause__ or cur.__context__
+    return None

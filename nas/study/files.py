@@ -12,6 +12,7 @@ import json
 import os
 import sqlite3
 from pathlib import Path
+from urllib.parse import quote
 
 from nas.errors import NasError
 from nas.study.errors import one_line
@@ -34,10 +35,28 @@ def head(path: Path) -> bytes | None:
         raise NasError(f"{path}: cannot read ({e.strerror or type(e).__name__})") from None
 
 
+def immutable_uri(path: Path) -> str | None:
+    """SQLite's URI (``file:...?immutable=1``) to read ``path`` where SQLite cannot
+    otherwise open it at all; None where it can.
+
+    A study is in WAL mode, and SQLite reads a WAL database through its ``-shm`` file,
+    which it cannot create in a read-only folder or file system: there the file is
+    opened ``immutable`` (no locks, no ``-shm``), which is exact as long as no ``-wal``
+    holds writes not yet copied into it (a search that closed cleanly leaves none).
+    """
+    if os.access(path.parent, os.W_OK) or Path(f"{path}-shm").exists():
+        return None
+    wal = Path(f"{path}-wal")
+    if wal.exists() and wal.stat().st_size > 0:
+        return None
+    return f"file:{quote(str(path), safe='/')}?immutable=1"  # '?', '#' in a folder name
+
+
 def sqlite_tables(path: Path) -> set[str]:
     """Table names of a SQLite file, opened read-only."""
     try:
-        con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        uri = immutable_uri(path) or f"file:{quote(str(path), safe='/')}?mode=ro"
+        con = sqlite3.connect(uri, uri=True)
         try:
             return {r[0] for r in con.execute(
                 "select name from sqlite_master where type='table'")}
@@ -69,6 +88,11 @@ def check_new_sqlite(path: Path) -> None:
                        "another --storage path")
 
 
+class ReadOnlyStudy(NasError):
+    """The study file, or its folder, cannot be written: a search may still report a
+    study that has nothing to add (``nas.search.runner``)."""
+
+
 READ_ONLY_HINT = ("`nas report` and `nas retrain` can still read it; to search on, make it "
                   "writable or copy the study to a writable folder and pass that --storage")
 READ_ONLY_ERRNOS = (errno.EACCES, errno.EPERM, errno.EROFS)
@@ -85,26 +109,44 @@ def check_writable(path: Path) -> None:
                 pass
         except OSError as e:
             if e.errno in READ_ONLY_ERRNOS:
-                raise NasError(f"{path}: the study file is read-only ({e.strerror}); "
+                raise ReadOnlyStudy(f"{path}: the study file is read-only ({e.strerror}); "
                                f"{READ_ONLY_HINT}") from None
             raise
     folder = path.parent
     if not os.access(folder, os.W_OK | os.X_OK):
-        raise NasError(f"{folder}: the folder of {path.name} is read-only (sqlite writes "
+        raise ReadOnlyStudy(f"{folder}: the folder of {path.name} is read-only (sqlite writes "
                        f"{path.name}-wal and -shm next to it); {READ_ONLY_HINT}")
     check_space(folder)
+
+
+def writable(path: Path) -> bool:
+    """Whether an existing study file can be written, and its folder (sqlite's ``-wal``
+    and ``-shm`` live there): False for permissions, the immutable flag, a read-only
+    mount."""
+    return os.access(path, os.W_OK) and os.access(path.parent, os.W_OK | os.X_OK)
 
 
 def check_space(folder: Path) -> None:
     """NasError when the file system holding ``folder`` has no free block: sqlite would
     fail with "disk I/O error" (its ``-shm`` file cannot grow), read as a broken file."""
+    error = space_error(folder)
+    if error is not None:
+        raise error
+
+
+def space_error(folder: Path) -> NasError | None:
+    """The one-line error for a full file system holding ``folder``, None if it has free
+    blocks. Also what a sqlite error in the middle of a search is checked against: a
+    disk that filled up mid-trial surfaces as "database or disk is full" or "disk I/O
+    error" from deep inside Optuna."""
     try:
         free = os.statvfs(folder).f_bavail  # blocks available to this user
     except (OSError, AttributeError):  # no statvfs (Windows): sqlite will say it
-        return
-    if free == 0:
-        raise NasError(f"{folder}: no space left on the file system holding the study; "
-                       "free some space and rerun (finished trials are kept)")
+        return None
+    if free > 0:
+        return None
+    return NasError(f"{folder}: no space left on the file system holding the study; "
+                    "free some space and rerun (finished trials are kept)")
 
 
 def use_wal(path: Path) -> None:

@@ -7,7 +7,8 @@ report, dashboard), from what a user types.
   read-then-write (Optuna popping a WAITING trial) is atomic: two workers can never pop
   the same re-queued trial (optuna#4002);
 - ``sqlite:///path.db``, ``postgresql://user@host/db``, ``mysql://...``: RDB storages; a
-  search turns Optuna's heartbeat on (``nas.study.workers``);
+  search turns Optuna's heartbeat on (``nas.study.workers``) and rides out a database
+  server's outage for ``NAS_STORAGE_PATIENCE`` seconds (``nas.study.patience``);
 - ``journal:///path.log`` or a path ending in ``.log``/``.journal``: Optuna's journal file
   storage (append-only log with a file lock, no server, no heartbeat).
 
@@ -17,10 +18,11 @@ Read-only opening never writes: a typo or a foreign file is a one-line ``NasErro
 from __future__ import annotations
 
 import random
+import sqlite3
 import sys
 import time
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +35,8 @@ from sqlalchemy.engine import Connection, Engine
 from nas.errors import NasError
 from nas.study import files
 from nas.study.errors import one_line, root_cause, safe_url, storage_error
-from nas.study.workers import heartbeat_kwargs
+from nas.study.patience import BACKOFF_MAX_S, patient, say_stderr
+from nas.study.workers import heartbeat_kwargs, heartbeat_settings
 
 # Heartbeats, retries and metric names are "experimental" in Optuna since 2.8-3.2; they
 # are exactly what multi-worker safety needs, so the warning is noise for our users.
@@ -45,6 +48,7 @@ URL_HELP = ("expected sqlite:///file.db, postgresql://user@host/db, mysql://user
             "journal:///file.log or a path ending in .db/.log")
 METRIC_NAMES = ("val_acc", "params", "macs")  # a study's before it names its own
 CREATE_ATTEMPTS = 6  # tries at opening an RDB storage whose tables others create right now
+CONNECT_TIMEOUT_S = 10  # PostgreSQL: seconds a connection attempt may take (else: minutes)
 
 
 def default_study_name(space: str, budget: int) -> str:
@@ -105,7 +109,10 @@ def _rdb(url: str, writable: bool) -> RDBStorage:
     kwargs: dict[str, Any] = {}
     if url.startswith("sqlite"):
         kwargs["engine_kwargs"] = {"connect_args": {"timeout": files.SQLITE_TIMEOUT_S}}
-    elif url.startswith(("postgresql", "mysql")):
+    elif url.startswith("postgresql"):  # a server that vanished must fail fast, not hang
+        kwargs["engine_kwargs"] = {"pool_pre_ping": True,
+                                   "connect_args": {"connect_timeout": CONNECT_TIMEOUT_S}}
+    elif url.startswith("mysql"):
         kwargs["engine_kwargs"] = {"pool_pre_ping": True}
     if writable:
         kwargs.update(heartbeat_kwargs())  # env NAS_HEARTBEAT_INTERVAL / NAS_GRACE_PERIOD
@@ -140,8 +147,13 @@ def immediate_transactions(engine: Engine) -> None:
     engine.dispose()  # connections opened while creating the tables lack the setting
 
 
-def make_storage(url: str) -> BaseStorage:
-    """Read-write storage for a search at ``url``; files are created when absent."""
+def make_storage(url: str, announce: bool = True) -> BaseStorage:
+    """Read-write storage for a search at ``url``; files are created when absent.
+
+    RDB storages ride out database outages (``nas.study.patience``); ``announce=False``
+    keeps the lines saying so off stderr (the worker processes of ``--workers N``,
+    whose parent says them once).
+    """
     path = file_path(url)
     if path is not None and url.startswith("journal:"):
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -151,19 +163,53 @@ def make_storage(url: str) -> BaseStorage:
     if path is not None:
         files.check_new_sqlite(path)  # unreadable, not SQLite, another program's database
         files.use_wal(path)
-    return _rdb(url, writable=True)
+    explain = None if path is None else _disk_full(path.parent)
+    return patient(_rdb(url, writable=True), url, reap_pause_s=reap_pause_s(),
+                   explain=explain, say=say_stderr if announce else None)
+
+
+def reap_pause_s() -> float:
+    """Seconds after an outage during which no trial counts as heartbeat-stale: a live
+    worker reconnects within one backoff (BACKOFF_MAX_S) and writes its heartbeat within
+    one interval, and is given the grace period on top, as if it had written one at the
+    server's return."""
+    interval, grace = heartbeat_settings()
+    return grace + interval + BACKOFF_MAX_S
+
+
+def _disk_full(folder: Path) -> Callable[[BaseException], NasError | None]:
+    """How a sqlite error of a search is explained: "no space left" when the file
+    system holding the study is full (sqlite says "disk I/O error" or "database or disk
+    is full"), else left as it is."""
+    def explain(e: BaseException) -> NasError | None:
+        return files.space_error(folder) if isinstance(root_cause(e), sqlite3.Error) else None
+    return explain
 
 
 def open_storage(target: str | Path) -> BaseStorage:
-    """Read-only storage for ``target``: a file path (sqlite or journal, told apart by
-    content) or any storage URL (``journal:///file.log`` as ``nas search`` writes it)."""
+    """A reader's storage for ``target`` (no tables created, no heartbeat): a file path
+    (sqlite or journal, told apart by content) or any storage URL (``journal:///file.log``
+    as ``nas search`` writes it). Readers that annotate the study (report, retrain) check
+    ``read_only`` first; on a read-only folder or file system the file opens immutable."""
     text = str(target)
     path = Path(text) if "://" not in text else file_path(text)
     if path is None:
         return _rdb(text, writable=False)
     if files.existing_kind(path) == "journal":
         return _journal(path)
+    uri = files.immutable_uri(path.resolve())  # a read-only folder or file system
+    if uri is not None:
+        # SQLAlchemy unquotes the URL's database part once: keep SQLite's %XX intact
+        return _rdb(f"sqlite:///{uri.replace('%', '%25')}&uri=true", writable=False)
     return _rdb(f"sqlite:///{path.resolve()}", writable=False)
+
+
+def read_only(target: str | Path) -> bool:
+    """True when ``target`` is a study file (or file URL) that cannot be written, so
+    a reader must not try to write to it (``nas report`` attaching its figures)."""
+    text = str(target)
+    path = Path(text) if "://" not in text else file_path(text)
+    return path is not None and path.exists() and not files.writable(path)
 
 
 def study_names(storage: BaseStorage) -> list[str]:
@@ -205,9 +251,19 @@ def _check_metrics(study: optuna.Study, names: list[str], url: str) -> None:
     before ``objective_names`` was an attr are told apart by their metric names)."""
     old = study.metric_names
     if old is not None and list(old) != names:
-        raise NasError(f"study {study.study_name!r} in {safe_url(url)} optimises {', '.join(old)}, "
-                       f"not {', '.join(names)}: rerun with the same objective flags "
-                       "(--macs-objective, --latency-objective), or pick a new --study")
+        raise NasError(f"study {study.study_name!r} in {safe_url(url)} optimises "
+                       f"{', '.join(old)}, not {', '.join(names)}: rerun with the same "
+                       "objective flags (--macs-objective, --latency-objective), or pick a "
+                       "new --study")
+
+
+def check_attrs(old: dict[str, Any], attrs: dict[str, Any], name: str, url: str) -> None:
+    """NasError when study ``name`` was created with other ``attrs`` (space, budget,
+    limits, objectives) than this search's: mixing them would corrupt its front."""
+    for k, v in attrs.items():
+        if k in old and old[k] != v:
+            raise NasError(f"study {name!r} in {url} was created with {k}={old[k]!r}, not "
+                           f"{v!r}: rerun with the same flags, or pick a new --study")
 
 
 def create_study(storage: BaseStorage, url: str, name: str, directions: list[str],
@@ -236,10 +292,7 @@ def create_study(storage: BaseStorage, url: str, name: str, directions: list[str
             study.set_user_attr(k, v)
         study.set_metric_names(names)
     _check_metrics(study, names, url)  # first: it names the objectives, not just a count
-    for k, v in attrs.items():
-        if k in old and old[k] != v:
-            raise NasError(f"study {name!r} in {url} was created with {k}={old[k]!r}, not "
-                           f"{v!r}: rerun with the same flags, or pick a new --study")
+    check_attrs(old, attrs, name, url)
     for k, v in (recorded or {}).items():
         if k not in old:
             study.set_user_attr(k, v)

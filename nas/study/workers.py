@@ -152,6 +152,20 @@ def fail_dead_local_trials(study: optuna.Study) -> list[int]:
     return failed
 
 
+def fail_own_running(study: optuna.Study, reason: str) -> list[int]:
+    """Best effort, after this process lost its storage (a full disk, a server gone for
+    good): record its own RUNNING trials FAIL with ``reason`` and re-queue them once.
+    When the storage refuses that too, nothing is said: the next search on this host
+    fails them as trials of a dead worker."""
+    me = worker_id()
+    try:
+        mine = [t for t in study.get_trials(deepcopy=False, states=(TrialState.RUNNING,))
+                if as_record(t).worker == me]
+        return [t.number for t in mine if fail_and_retry(study, t, reason)]
+    except Exception:  # the storage that just failed: the rerun reaps them
+        return []
+
+
 def fail_heartbeat_stale(study: optuna.Study) -> list[int]:
     """Optuna's heartbeat check (a no-op without heartbeats), each trial failed with
     the reason written on it; numbers of the failed trials."""

@@ -24,6 +24,19 @@ def pg_cluster() -> Iterator[PostgresCluster]:
 
 
 @pytest.fixture
+def own_pg_cluster() -> Iterator[PostgresCluster]:
+    """A private PostgreSQL server for one test, which may stop and restart it
+    (``halt``/``resume``) without touching the other tests' databases."""
+    if find_bin_dir() is None:
+        pytest.skip(INSTALL_HINT)
+    cluster = PostgresCluster().start()
+    try:
+        yield cluster
+    finally:
+        cluster.stop()
+
+
+@pytest.fixture
 def pg_url(pg_cluster: PostgresCluster) -> str:
     """A fresh, empty database on the session's server (SQLAlchemy URL, psycopg v3)."""
     return pg_cluster.create_database(f"t_{uuid.uuid4().hex[:10]}")

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import signal
 import socket
+from collections import Counter
 from pathlib import Path
 
 from optuna.trial import TrialState
@@ -238,3 +240,83 @@ def test_a_new_study_next_to_others_is_announced(tiny_npz, tmp_path):
     again = helpers.run(*args, cwd=tmp_path)
     helpers.assert_clean_exit(again)
     assert "created a new study" not in again.stderr, again.stderr
+
+
+KILLS = 20
+KILL_TRIALS = 30  # more than the killed runs train, so that every run has work to do
+
+
+def _gone(pgid: int) -> bool:
+    """True once no process of group ``pgid`` is left."""
+    import os
+
+    try:
+        os.killpg(pgid, 0)
+    except ProcessLookupError:
+        return True
+    return False
+
+
+def _integrity(db: Path) -> str:
+    import sqlite3
+
+    con = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=60)
+    try:
+        return con.execute("pragma integrity_check").fetchone()[0]
+    finally:
+        con.close()
+
+
+def test_twenty_sigkills_of_a_two_worker_search_train_nothing_twice(tiny_npz, tmp_path):
+    """`nas search --workers 2` on sqlite, SIGKILLed 20 times at random moments (the
+    whole process group every other time, else the parent alone, whose workers then
+    stop themselves) and rerun after each: the database is intact after every kill, no
+    run prints a traceback, and the last run ends with exactly --trials trained, no
+    architecture counted twice and no dead trial re-queued twice (issue 16.3)."""
+    import os
+    import random
+
+    db = tmp_path / "s.db"
+    args = (*_search_args(db, tiny_npz, n=KILL_TRIALS), "--workers", "2")
+    rng = random.Random(16)
+    landed = []
+    for i in range(KILLS):
+        log = tmp_path / f"run{i}.log"
+        with log.open("w") as f:
+            a = helpers.subprocess.Popen([helpers.sys.executable, str(helpers.DRIVER), *args],
+                                         cwd=tmp_path, env=helpers.env(), stdout=f,
+                                         stderr=helpers.subprocess.STDOUT,
+                                         start_new_session=True)
+        with contextlib.suppress(helpers.subprocess.TimeoutExpired):  # or it finished
+            a.wait(timeout=rng.uniform(1.0, 12.0))  # a random moment
+        everyone = i % 2 == 0
+        landed.append(a.poll() is None)
+        with contextlib.suppress(ProcessLookupError):
+            if everyone:
+                os.killpg(a.pid, signal.SIGKILL)
+            else:
+                a.kill()
+        a.wait(timeout=30)
+        helpers.wait_for(lambda pgid=a.pid: _gone(pgid), 60, f"run {i}'s workers to exit")
+        out = log.read_text()
+        assert "Traceback" not in out, out
+        assert not db.exists() or _integrity(db) == "ok", f"after kill {i}"
+    assert sum(landed) >= KILLS // 2, landed  # most kills hit a running search
+
+    before = helpers.counted(helpers.trials(f"sqlite:///{db}", "s")) if db.exists() else []
+    p = helpers.run(*args, cwd=tmp_path, timeout=600)
+    helpers.assert_clean_exit(p)
+    ts = helpers.trials(f"sqlite:///{db}", "s")
+    done = helpers.counted(ts)
+    assert len(done) == KILL_TRIALS, helpers.summary(ts)
+    assert not helpers.running(ts), helpers.summary(ts)
+    archs = Counter(t.user_attrs["arch_id"] for t in done)
+    assert max(archs.values()) == 1, archs
+    requeued = Counter(t.system_attrs["failed_trial"] for t in ts
+                       if "failed_trial" in t.system_attrs)
+    assert not requeued or max(requeued.values()) == 1, requeued
+    assert _integrity(db) == "ok"
+    failed = sum(t.state == TrialState.FAIL for t in ts)
+    print(f"{KILLS} kills ({sum(landed)} of running searches): {len(before)} trained before "
+          f"the last run, {len(ts)} trials, {failed} failed, {sum(requeued.values())} "
+          "re-queued, 0 trained twice")

@@ -63,7 +63,7 @@ def test_sh_settings_must_match_on_resume(sh, data):
         run_search(sh(trials=3, max_epochs=6), data=data, progress=False)
     with pytest.raises(NasError, match="strategy='sh', not 'single'"):
         run_search(sh(trials=3, strategy="single"), data=data, progress=False)
-    with pytest.raises(NasError, match="fill=None, not 0.8"):
+    with pytest.raises(NasError, match=r"fill=None, not 0\.8"):
         run_search(sh(trials=3, fill=0.8), data=data, progress=False)
 
 

@@ -9,7 +9,9 @@ import sys
 from pathlib import Path
 
 NAS = Path(__file__).resolve().parents[2] / "nas"
-PRIVATE = re.compile(r"\._storage|_trial_id|storages\._rdb")
+# Study._storage, FrozenTrial._trial_id, optuna.storages._private modules, the heartbeat
+# hook (not public BaseStorage methods such as get_trial_id_from_study_id_trial_number)
+PRIVATE = re.compile(r"\._storage|_trial_id\b|storages\._|_get_stale_trial_ids")
 
 
 def _imports(path: Path) -> set[str]:

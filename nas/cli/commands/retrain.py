@@ -65,6 +65,8 @@ def report(study_path: str, study_name: str | None, out: str | None, budget: int
     click.echo(f"report: {r.html}\ntables: {r.trials_csv}, {r.pareto_csv}\ntrials: {counts}")
     if r.attached:
         click.echo("figures and notes attached to the study (see `nas dashboard`)")
+    elif not no_attach:
+        click.echo(f"{study_path} is read-only: figures and notes not attached to the study")
 
 
 @click.command()
