@@ -55,6 +55,7 @@ from nas.study.workers import (
     fail_dead_local_trials,
     fail_own_running,
     fail_stale,
+    requeue_interrupted,
     slots,
 )
 from nas.train import TrainConfig, preset
@@ -350,6 +351,7 @@ def run_search(config: SearchConfig, data: Dataset | None = None, progress: bool
     study, objective, name, url = _prepare(config, data)
     preflight.check_recorded(study, config.recorded_attrs())
     fail_stale(study)
+    requeue_interrupted(study)  # a Ctrl-C'd candidate is trained (sh: resumed) this time
     if echo is not None:
         _notes(config, study, data, echo)
     trials = study.get_trials(deepcopy=False)

@@ -135,6 +135,29 @@ def fail_and_retry(study: optuna.Study, trial: FrozenTrial, reason: str) -> bool
     return failed is not None
 
 
+def requeue_interrupted(study: optuna.Study) -> list[int]:
+    """Queue again, once, each architecture whose trial was cut short by Ctrl-C, SIGTERM
+    or a dead parent (``fail_reason`` 'interrupted ...') and that no other trial holds
+    (counted, running, waiting or re-queued before). The user stopped the search, the
+    candidate did not fail: without this, a rerun would never train it, and an ``sh``
+    run killed at epoch 15 of 20 would not resume from its checkpoint. Returns the
+    numbers of the trials re-queued (each gets a WAITING copy with ``retry_of``)."""
+    recs = records(study.get_trials(deepcopy=False))
+    held = {r.arch_id for r in recs if r.arch_id and (
+        r.is_counted or r.state in (TrialState.RUNNING, TrialState.WAITING))}
+    done = {r.retry_of for r in recs if r.retry_of is not None}
+    out = []
+    for r in recs:
+        if (r.state != TrialState.FAIL or not (r.fail_reason or "").startswith("interrupted")
+                or r.trial is None or not r.arch_id or r.arch_id in held or r.number in done):
+            continue
+        attrs = {k: v for k, v in r.trial.user_attrs.items() if k not in VOLATILE}
+        study.enqueue_trial(r.trial.params, user_attrs={**attrs, "retry_of": r.number})
+        held.add(r.arch_id)
+        out.append(r.number)
+    return out
+
+
 def fail_dead_local_trials(study: optuna.Study) -> list[int]:
     """Fail RUNNING trials started on this host by a process that no longer exists.
 

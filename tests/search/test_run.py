@@ -77,6 +77,13 @@ def test_interrupted_run_resumes(config, data, count_train):
     assert not [t for t in _trials(s) if t.state == TrialState.RUNNING]
     s = run_search(config(trials=3), data=data, progress=False)
     assert s.ended == "done" and s.stats.counted == 3 and count_train["n"] == 4
+    # the interrupted candidate was queued again and trained by the rerun, once
+    retried = [t for t in _trials(s) if t.user_attrs.get("retry_of") == failed[0].number]
+    assert len(retried) == 1 and as_record(retried[0]).is_counted
+    assert retried[0].user_attrs["arch_id"] == failed[0].user_attrs["arch_id"]
+    s = run_search(config(trials=3), data=data, progress=False)
+    assert count_train["n"] == 4  # nothing queued twice, nothing trained again
+    assert not [t for t in _trials(s) if t.state == TrialState.WAITING]
 
 
 def test_diverged_trial_fails_and_search_goes_on(config, data, count_train):
