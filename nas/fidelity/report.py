@@ -29,7 +29,9 @@ def arch_table(study: Any, plan: Plan) -> pd.DataFrame:
     rows = []
     for arch in plan.archs:
         row: dict[str, Any] = {"name": arch.name, "arch_id": arch.arch_id}
-        row.update(facts.get(arch.arch_id, {}).get("zero_cost", {}))
+        fact = facts.get(arch.arch_id, {})
+        row.update(fact.get("zero_cost", {}))
+        row.update({f"{k}_seconds": ms / 1000 for k, ms in fact.get("zero_cost_ms", {}).items()})
         for run in plan.runs:
             t = done.get((arch.arch_id, run.name))
             if t is None:
@@ -93,7 +95,8 @@ def proxy_stats(df: pd.DataFrame, kinds: dict[str, str], plan: Plan,
                      "tau_lo": t_lo, "tau_hi": t_hi, "spearman_rho": rho, "rho_lo": r_lo,
                      "rho_hi": r_hi, "top25_recall": top_recall(x, y),
                      "train_images": images,
-                     "cost_vs_ref": images / ref_images if ref_images else math.nan})
+                     "cost_vs_ref": images / ref_images if ref_images else math.nan,
+                     "seconds": _cost_seconds(col, df, plan)})
     return pd.DataFrame(rows).sort_values("kendall_tau", ascending=False, ignore_index=True)
 
 
@@ -106,6 +109,21 @@ def _cost_images(col: str, df: pd.DataFrame, plan: Plan) -> float:
     if f"{base}_images" in df:
         return float(df[f"{base}_images"].mean())
     return 0.0
+
+
+def _cost_seconds(col: str, df: pd.DataFrame, plan: Plan) -> float:
+    """Median seconds per architecture a proxy took on the machine that ran the study
+    (training plus its validations; zero-cost scores: the score's own time; a rank
+    average: the sum of its parts). NaN when not recorded."""
+    parts = col.split("+")
+    if len(parts) > 1:
+        return float(sum(_cost_seconds(p, df, plan) for p in parts))
+    base = col.removesuffix("_stale")
+    if base.startswith("ref_e"):
+        per_epoch = df[f"{plan.ref.name}_seconds"].median() / plan.ref.epochs
+        return float(int(base.removeprefix("ref_e")) * per_epoch)
+    key = f"{base}_seconds"
+    return float(df[key].median()) if key in df else math.nan
 
 
 def bn_effect(df: pd.DataFrame, plan: Plan) -> pd.DataFrame:
@@ -152,13 +170,13 @@ def report(config: Any, out: Path) -> str:
 
 def markdown_stats(stats: pd.DataFrame) -> str:
     lines = ["| proxy | kind | n | Kendall tau [95% CI] | Spearman rho [95% CI] | top-25% "
-             "recall | train images / arch | cost vs ref |",
-             "| --- | --- | ---: | --- | --- | ---: | ---: | ---: |"]
+             "recall | train images / arch | cost vs ref | median s / arch |",
+             "| --- | --- | ---: | --- | --- | ---: | ---: | ---: | ---: |"]
     for r in stats.itertuples():
         lines.append(f"| `{r.proxy}` | {r.kind} | {r.n} | {r.kendall_tau:.2f} "
                      f"[{r.tau_lo:.2f}, {r.tau_hi:.2f}] | {r.spearman_rho:.2f} "
                      f"[{r.rho_lo:.2f}, {r.rho_hi:.2f}] | {r.top25_recall:.2f} | "
-                     f"{r.train_images:,.0f} | {r.cost_vs_ref:.3f} |")
+                     f"{r.train_images:,.0f} | {r.cost_vs_ref:.3f} | {r.seconds:,.2f} |")
     return "\n".join(lines)
 
 

@@ -51,6 +51,13 @@ def test_every_run_is_recorded_once_and_a_rerun_trains_nothing(config, tmp_path)
     assert "3 of 3 architectures" in md and "`synflow`" in md
     for name in ("archs.csv", "proxies.csv", "bn.csv", "proxies.md", "fidelity.html"):
         assert (tmp_path / "rep" / name).is_file()
+    import pandas as pd
+
+    stats = pd.read_csv(tmp_path / "rep" / "proxies.csv").set_index("proxy")
+    assert "median s / arch" in md
+    assert 0 < stats.loc["synflow", "seconds"] < 60  # the score's own measured time
+    ref_s = ref["seconds"]
+    assert 0 < stats.loc["ref_e1", "seconds"] <= ref_s  # 1/15 of the median reference
 
 
 def test_a_claimed_run_is_skipped_and_an_orphan_is_failed(config):
