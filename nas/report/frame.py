@@ -16,7 +16,8 @@ from nas.study.pareto import pareto_front, trained_trials
 from nas.study.record import TrialRecord, records
 
 ATTRS = ("arch_id", "params", "macs", "rf", "latency_ms", "val_acc", "epochs",
-         "train_seconds", "final_val_acc", "test_acc", "reject_reason", "genome")
+         "train_seconds", "images", "rung", "halted", "synflow", "naswot", "grad_norm",
+         "zico", "final_val_acc", "test_acc", "reject_reason", "genome")
 # the front a deployment on a CPU like the search's cares about (batch 1, one thread)
 LATENCY_FRONT = (("val_acc", "max"), ("latency_ms", "min"))
 

@@ -46,6 +46,12 @@ def test_candidates_climb_the_rungs_and_the_front_holds_top_rung_only(sh, data):
         assert r.epochs == rungs[r.rung] and r.synflow is not None
     front = trained_trials(study)
     assert front and all(r.rung == 2 for r in front)
+    from nas.report.frame import trials_frame  # nas report's trials.csv carries the rungs
+
+    df = trials_frame(study).set_index("trial")
+    for r in rs:
+        assert df.loc[r.number, "rung"] == r.rung and df.loc[r.number, "images"] == r.images
+        assert bool(df.loc[r.number, "halted"]) == r.halted
 
 
 def test_a_rerun_tops_up_and_promoted_runs_continue_from_their_checkpoint(sh, data,

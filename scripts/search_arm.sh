@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# One arm of results/search/PROTOCOL.md (issue 14): search at equal compute, then (arm a)
+# retrain its top 2 on validation only. Resumable: rerun the same line after a kill.
+#
+#   scripts/search_arm.sh ARM BUDGET SEED      # ARM: a | b | c | d-tpe | d-random
+#
+# Writes studies/<arm>-<budget>-s<seed>.db (+ .out log) and, once finished, a snapshot of
+# the study and its `nas report` under results/search/<arm>-<budget>-s<seed>/.
+# One torch thread; run two arms at a time on a 2-core machine.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+arm=$1 budget=$2 seed=$3
+: "${NAS_CIFAR10_NPZ:?set NAS_CIFAR10_NPZ to the CIFAR-10 .npz}"
+export OMP_NUM_THREADS=1
+ALLOWANCE=${ALLOWANCE:-4500000}  # training images per arm (PROTOCOL.md; env: smoke tests)
+TOP_RUNG=${TOP_RUNG:-20}        # epochs of the top rung and of arm (a)'s retrains
+N_TRAIN=${N_TRAIN:-45000}       # training images per epoch of the top rung (the 45k split)
+RETRAINS=2
+SUBSET=${SUBSET:-10000}         # arm (a): proxy training images (the search of results/README.md)
+name="${arm}-$((budget / 1000))k-s${seed}"
+common=(--budget "$budget" --trials 100000 --workers 1 --threads 1 --seed "$seed"
+        --data "$NAS_CIFAR10_NPZ" --study "$name" --storage "studies/$name.db" --quiet)
+sh=(--strategy sh --max-epochs "$TOP_RUNG" --eta 3 --min-epochs 1)
+case $arm in
+  a) args=(--proxy-epochs 2 --subset "$SUBSET"
+           --max-images $((ALLOWANCE - RETRAINS * TOP_RUNG * N_TRAIN))) ;;
+  b) args=("${sh[@]}" --max-images $ALLOWANCE) ;;
+  c) args=("${sh[@]}" --sampler random --max-images $ALLOWANCE) ;;
+  d-tpe) args=("${sh[@]}" --fill 0.85 --max-images $ALLOWANCE) ;;
+  d-random) args=("${sh[@]}" --sampler random --fill 0.85 --max-images $ALLOWANCE) ;;
+  *) echo "error: ARM must be a, b, c, d-tpe or d-random, got '$arm'" >&2; exit 2 ;;
+esac
+mkdir -p studies results/search
+log="studies/$name.out"
+{ echo "# $(date -u +%FT%TZ) commit $(git rev-parse --short HEAD): nas search ${common[*]} ${args[*]}"
+  /usr/bin/time -f "search: %e s wall, %U s user, %S s sys" \
+      nas search "${common[@]}" "${args[@]}" --json; } >> "$log" 2>&1
+if [[ $arm == a ]]; then
+  { echo "# $(date -u +%FT%TZ) nas retrain studies/$name.db --top $RETRAINS --epochs $TOP_RUNG --no-test"
+    /usr/bin/time -f "retrain: %e s wall, %U s user, %S s sys" \
+        nas retrain "studies/$name.db" --top $RETRAINS --epochs $TOP_RUNG --seeds 1 \
+        --no-test --out "results/search/$name/retrain" --data "$NAS_CIFAR10_NPZ"; } >> "$log" 2>&1
+fi
+out="results/search/$name"
+mkdir -p "$out"
+sqlite3 "studies/$name.db" ".backup $out/study.db"
+nas report "studies/$name.db" --out "$out" --no-attach >> "$log" 2>&1
+cp "$log" "$out/run.log"
+echo "done: $out"
