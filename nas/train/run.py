@@ -66,8 +66,10 @@ def evaluate_test(net: torch.nn.Module, data: Dataset,
 def train_model(model: str, data: str, epochs: int | None = None, subset: int | None = None,
                 seed: int = 0, out: str | Path | None = None, preset_name: str = "full",
                 device: str | None = None, progress: str | bool = "auto",
-                callbacks: tuple[Callback, ...] = (), **overrides: Any) -> dict[str, Any]:
-    """Train a zoo name or genome string on ``data``; returns a JSON-ready summary.
+                callbacks: tuple[Callback, ...] = (), test: bool = True,
+                **overrides: Any) -> dict[str, Any]:
+    """Train a zoo name or genome string on ``data``; returns a JSON-ready summary
+    (``test=False``: validation only, ``test_acc``/``test_loss`` None).
 
     Keys: name, genome, arch_id, params, val_acc, test_acc (fractions 0..1), val_loss,
     test_loss, epochs, seconds (training incl. per-epoch validation, all resumed segments),
@@ -81,7 +83,7 @@ def train_model(model: str, data: str, epochs: int | None = None, subset: int | 
     config = preset(preset_name, epochs=epochs, seed=seed, **overrides)
     out_dir = Path(out) if out is not None else None
     f = fit(genome, ds, config, checkpoint=out_dir / "checkpoint.pt" if out_dir else None,
-            device=dev, progress=progress, callbacks=callbacks)
+            device=dev, progress=progress, callbacks=callbacks, test=test)
     summary = _summary(name, genome, f, config.to_dict())
     summary.update(data=data, subset=subset, train_images=len(ds.y_train), device=str(dev))
     if out_dir is not None:

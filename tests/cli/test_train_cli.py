@@ -44,6 +44,27 @@ def test_flip_option_sets_training_flips_and_mirror_tta(npz, flag, flip):
     assert d["config"]["flip"] is flip and d["config"]["tta"] is flip
 
 
+def test_recipe_options_and_no_test(npz, monkeypatch):
+    """--cutout, --ema, --label-smoothing reach the recipe; --no-test never evaluates the
+    test split (choosing a recipe on validation)."""
+    import nas.train.run as run_mod
+
+    splits = []
+    real = run_mod.evaluate
+    monkeypatch.setattr(run_mod, "evaluate",
+                        lambda net, ds, split, *a: splits.append(split) or real(net, ds, split, *a))
+    d = _json(CliRunner().invoke(cli, [
+        "train", GENOME, "--data", npz, "--epochs", "1", "--subset", "64", "--quiet",
+        "--json", "--cutout", "4", "--ema", "0.9", "--label-smoothing", "0", "--no-test"]))
+    assert (d["config"]["cutout"], d["config"]["ema"], d["config"]["label_smoothing"]) == \
+        (4, 0.9, 0.0)
+    assert d["test_acc"] is None and d["test_loss"] is None and splits == []
+    assert 0 <= d["val_acc"] <= 1
+    out = CliRunner().invoke(cli, ["train", GENOME, "--data", npz, "--epochs", "1",
+                                   "--subset", "64", "--quiet", "--no-test"])
+    assert out.exit_code == 0 and "test not evaluated (--no-test)" in out.output
+
+
 def test_train_out_model_loads_with_nas_load(npz, tmp_path):
     """``nas train --out DIR`` writes DIR/model.pt in the format ``nas.load`` reads, with
     the genome for the data's classes, the config and the test accuracy."""

@@ -27,16 +27,29 @@ DATA_HELP = ("'cifar10' (download, or $NAS_CIFAR10_NPZ), an .npz with x_train, y
 @click.option("--lr", type=click.FloatRange(min=0, min_open=True), default=None,
               help="Peak learning rate.")
 @click.option("--flip/--no-flip", default=None, help=FLIP_HELP)
+@click.option("--cutout", type=click.IntRange(min=0), default=None, metavar="PX",
+              help="Side of a random square erased from each training image, px at 32 px "
+                   "(default: the preset's, 0 = off).")
+@click.option("--ema", type=click.FloatRange(0, 1, max_open=True), default=None,
+              metavar="DECAY", help="Keep an exponential moving average of the weights with "
+                                    "this decay per step (e.g. 0.999) and evaluate it "
+                                    "(default: the preset's, 0 = off).")
+@click.option("--label-smoothing", type=click.FloatRange(0, 1, max_open=True), default=None,
+              help="Label smoothing of the training loss (default: the preset's, 0.1).")
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--device", default=None, help="cpu, cuda or cuda:N (default: cuda if present).")
 @click.option("--out", type=click.Path(file_okay=False), default=None,
               help="Directory for checkpoint.pt (rerun to resume), result.json and model.pt.")
+@click.option("--no-test", is_flag=True,
+              help="Validate only and leave the test split untouched (choosing a recipe or "
+                   "a model on validation before the one test evaluation).")
 @click.option("--threads", type=click.IntRange(min=1), default=None, help=THREADS_HELP)
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object on stdout.")
 @click.option("--quiet", is_flag=True, help="No progress output.")
 def train(model: str, data: str, epochs: int | None, preset_name: str, subset: int | None,
-          batch_size: int | None, lr: float | None, flip: bool | None, seed: int,
-          device: str | None, out: str | None, threads: int | None, as_json: bool,
+          batch_size: int | None, lr: float | None, flip: bool | None, cutout: int | None,
+          ema: float | None, label_smoothing: float | None, seed: int, device: str | None,
+          out: str | None, no_test: bool, threads: int | None, as_json: bool,
           quiet: bool) -> None:
     """Train a zoo NAME or GENOME string; report validation and test accuracy.
 
@@ -47,13 +60,16 @@ def train(model: str, data: str, epochs: int | None, preset_name: str, subset: i
     _threads(threads)
     r = train_model(model, data, epochs=epochs, subset=subset, seed=seed, out=out,
                     preset_name=preset_name, device=device,
-                    progress="none" if quiet else "auto", batch_size=batch_size, lr=lr,
-                    **flip_overrides(flip))
+                    progress="none" if quiet else "auto", test=not no_test,
+                    batch_size=batch_size, lr=lr, cutout=cutout, ema=ema,
+                    label_smoothing=label_smoothing, **flip_overrides(flip))
     if as_json:
         click.echo(json.dumps({k: v for k, v in r.items() if k != "history"}))
         return
-    click.echo(f"{r['name']} ({r['params']:,} params): val acc {r['val_acc']:.4f}, test acc "
-               f"{r['test_acc']:.4f} after {r['epochs']} epochs in {r['seconds']:.0f}s")
+    tested = ("test not evaluated (--no-test)" if r["test_acc"] is None else
+              f"test acc {r['test_acc']:.4f}")
+    click.echo(f"{r['name']} ({r['params']:,} params): val acc {r['val_acc']:.4f}, {tested} "
+               f"after {r['epochs']} epochs in {r['seconds']:.0f}s")
 
 
 @click.command()
