@@ -138,15 +138,17 @@ def train_throughput(stepper: Stepper, loader: TrainLoader,
 
 @torch.inference_mode()
 def eval_throughput(model: torch.nn.Module, data: Dataset, batch_size: int,
-                    batches: int) -> tuple[float, float]:
-    """(images/s, images per CPU-second) of inference (normalisation included, no TTA)."""
+                    batches: int, dtype: torch.dtype | None = None) -> tuple[float, float]:
+    """(images/s, images per CPU-second) of inference (normalisation included, no TTA),
+    under autocast to ``dtype`` if given (as ``nas.train.evaluate`` does)."""
     model.eval()
     done, n, t = 0, 0, Timer(data.device)
     while done < batches + WARMUP:
         for x, _ in eval_batches(data, "train", batch_size):
             if done == WARMUP:
                 t.start()
-            model(x)
+            with torch.autocast(data.device.type, dtype=dtype, enabled=dtype is not None):
+                model(x)
             n += len(x) if done >= WARMUP else 0
             done += 1
             if done >= batches + WARMUP:
@@ -156,8 +158,10 @@ def eval_throughput(model: torch.nn.Module, data: Dataset, batch_size: int,
 
 
 def run_bench(model: str, batches: int = 20, batch_size: int = 256,
-              device: str | None = None, data: str | None = None) -> BenchResult:
-    """Benchmark a zoo name or genome with ``nas train``'s step (the ``full`` preset)."""
+              device: str | None = None, data: str | None = None,
+              amp: str = "auto") -> BenchResult:
+    """Benchmark a zoo name or genome with ``nas train``'s step (the ``full`` preset,
+    mixed precision ``amp``: see ``nas.train.device.amp_dtype``)."""
     name, genome = resolve(model)
     dev = pick_device(device)
     if dev.type == "cpu":
@@ -166,12 +170,12 @@ def run_bench(model: str, batches: int = 20, batch_size: int = 256,
           make_synthetic(n_train=max(2 * batch_size, 1024), n_val=128, n_test=128,
                          image_size=32, num_classes=10, device=dev))
     genome = genome.replace_head(c=ds.num_classes, i=ds.in_chans)
-    config = preset("full", batch_size=batch_size)
+    config = preset("full", batch_size=batch_size, amp=amp)
     net = build(genome).to(dev, memory_format=torch.channels_last)
     loader = TrainLoader(ds, batch_size, pad=config.pad, cutout=config.cutout)
     stepper = Stepper(net, config, total_steps=batches + WARMUP + 1, device=dev)
     train_ips, train_cpu = train_throughput(stepper, loader, batches)
-    eval_ips, eval_cpu = eval_throughput(net, ds, batch_size, batches)
+    eval_ips, eval_cpu = eval_throughput(net, ds, batch_size, batches, stepper.dtype)
     mm, mm_cpu = matmul_gflops(dev)
     macs = analyze(genome, ds.image_size).macs
     return BenchResult(

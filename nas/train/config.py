@@ -44,7 +44,7 @@ class TrainConfig:
     # evaluation ("precise BN", nas.train.bn); 0 = use the running averages training left
     eval_stale: bool = False  # also validate with the stale running averages (measurement)
     compile: bool = False  # torch.compile the training forward/backward
-    amp: str = "auto"  # CUDA only: 'auto' = bf16 when supported else fp16; 'none'
+    amp: str = "auto"  # CUDA: 'auto' = bf16 when supported else fp16; CPU: only 'bf16'; 'none'
     channels_last: bool = True  # faster for these nets on CPU and on CUDA
     eval_batch_size: int = 1000
     seed: int = 0  # shuffling, augmentation and dropout
