@@ -92,7 +92,8 @@ def sh_epochs(study: optuna.Study) -> int | None:
 
 
 def _reuse_search_run(study: optuna.Study, genome: str, seed_dir: Path,
-                      epochs: int | None, echo: Callable[[str], None]) -> None:
+                      epochs: int | None, echo: Callable[[str], None],
+                      flip: bool | None = None, amp: str | None = None) -> None:
     """Seed 0 of a pick of an ``sh`` study *is* its top-rung search run (same recipe,
     same seed): copy that run's finished checkpoint in, so retrain only tests it (and
     trains the other seeds) instead of a second identical long run. Skipped when the
@@ -107,7 +108,7 @@ def _reuse_search_run(study: optuna.Study, genome: str, seed_dir: Path,
     source = Path(runs) / study.study_name / f"{analyze(genome).arch_id}.pt"
     if not source.is_file():
         return
-    config = preset("full", seed=0, epochs=epochs).to_dict()
+    config = preset("full", seed=0, epochs=epochs, flip=flip, tta=flip, amp=amp).to_dict()
     try:
         state = ckpt.load(source, genome, config)
     except NasError:
@@ -122,12 +123,14 @@ def _reuse_search_run(study: optuna.Study, genome: str, seed_dir: Path,
 def _retrain_one(p: Pick, index: int, dataset: Any, out_dir: Path, seeds: int,
                  epochs: int | None, device: str | None, progress: str,
                  echo: Callable[[str], None], study: optuna.Study,
-                 flip: bool | None = None, test: bool = True) -> dict[str, Any]:
+                 flip: bool | None = None, test: bool = True,
+                 amp: str | None = None) -> dict[str, Any]:
     genome = p.trial.genome
     d = out_dir / analyze(genome).arch_id
-    _reuse_search_run(study, genome, d / "seeds" / "0", epochs, echo)
+    _reuse_search_run(study, genome, d / "seeds" / "0", epochs, echo, flip, amp)
     runs = [train_seed(genome, dataset, d / "seeds" / str(s), seed=s, epochs=epochs,
-                       device=device, progress=progress, echo=echo, flip=flip, test=test)
+                       device=device, progress=progress, echo=echo, flip=flip, test=test,
+                       amp=amp)
             for s in range(seeds)]
     row = _model_row(p, runs, index, dataset.image_size)
     _write_model_dir(d, row, runs, p.reason)
@@ -154,7 +157,7 @@ def retrain(target: str | Path, study_name: str | None = None, *, top: int = 3,
             data: str | Any = None, subset: int | None = None, out: str | Path | None = None,
             device: str | None = None, progress: str = "auto",
             echo: Callable[[str], None] = print, flip: bool | None = None,
-            test: bool = True) -> RetrainSummary:
+            test: bool = True, amp: str | None = None) -> RetrainSummary:
     """Retrain ``top`` Pareto-optimal trials of a study with the ``full`` preset.
 
     ``epochs`` overrides the preset's epoch count (default for an ``sh`` study: its top
@@ -166,7 +169,8 @@ def retrain(target: str | Path, study_name: str | None = None, *, top: int = 3,
     ``test_acc``/``final_val_acc`` (means over seeds) on the study for each trial
     (``nas.study.save_retrain``).
     ``progress`` is the trainer's mode: auto, rich, plain or none. ``flip`` (flips and
-    mirrored TTA) defaults to the study's recorded ``flip``, else the preset's (on).
+    mirrored TTA) defaults to the study's recorded ``flip``, else the preset's (on);
+    ``amp`` (mixed precision) to the study's ``amp``, else the preset's.
     """
     if seeds < 1:
         raise NasError(f"--seeds must be >= 1, got {seeds}")
@@ -188,11 +192,12 @@ def retrain(target: str | Path, study_name: str | None = None, *, top: int = 3,
     dataset = _dataset(data, study, subset, device)
     if flip is None:
         flip = study.user_attrs.get("flip")
+    amp = amp or study.user_attrs.get("amp")
     rows = []
     for i, p in enumerate(picks, 1):
         try:
             row = _retrain_one(p, i, dataset, out_dir, seeds, epochs, device, progress, echo,
-                               study, flip, test)
+                               study, flip, test, amp)
         except TrainingDiverged as e:  # one bad model must not cost the others
             echo(f"trial {p.trial.number}: {e}; left out of the summary")
             continue

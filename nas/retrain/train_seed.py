@@ -62,15 +62,16 @@ def _load_done(result: Path, config: dict[str, Any]) -> SeedRun | None:
 def train_seed(genome: str, data: Any, d: Path, *, seed: int, epochs: int | None,
                device: str | None, progress: str,
                echo: Callable[[str], None] = print, flip: bool | None = None,
-               test: bool = True) -> SeedRun:
+               test: bool = True, amp: str | None = None) -> SeedRun:
     """Train ``genome`` with ``seed`` into directory ``d`` (resuming), then test once
     (``test=False``: validation only; a later ``test=True`` call tests the saved model).
 
-    ``flip``: random flips and mirrored TTA (None: the preset's, on)."""
+    ``flip``: random flips and mirrored TTA (None: the preset's, on); ``amp``: mixed
+    precision (None: the preset's)."""
     from nas.train import preset
     from nas.train.run import fit
 
-    config = preset("full", seed=seed, epochs=epochs, flip=flip, tta=flip)
+    config = preset("full", seed=seed, epochs=epochs, flip=flip, tta=flip, amp=amp)
     plain = _plain(config)
     d.mkdir(parents=True, exist_ok=True)
     done = _load_done(d / "result.json", plain)

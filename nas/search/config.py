@@ -61,6 +61,7 @@ class SearchConfig:
     latency_objective: bool = False  # minimise latency_ms too (after MACs if both)
     runs_dir: str = "runs/search"  # sh: per-architecture checkpoints, <runs_dir>/<study>/
     flip: bool | None = None  # random flips + mirrored TTA; None: the preset's (on)
+    amp: str = "auto"  # mixed precision of every training (nas.train.device.amp_dtype)
 
     def __post_init__(self) -> None:
         _positive("--budget", self.budget)
@@ -86,6 +87,10 @@ class SearchConfig:
         if self.prescreen_score not in PRESCREEN_SCORES:
             raise NasError(f"--prescreen-score must be one of {', '.join(PRESCREEN_SCORES)}, "
                            f"got {self.prescreen_score!r}")
+        from nas.train.config import AMP_MODES
+
+        if self.amp not in AMP_MODES:
+            raise NasError(f"--amp must be one of {', '.join(AMP_MODES)}, got {self.amp!r}")
         if self.latency_budget is not None and self.latency_budget <= 0:
             raise NasError(f"--latency-budget must be > 0 ms, got {self.latency_budget}")
         for flag, v in (("--fill", self.fill), ("--prescreen", self.prescreen)):
@@ -141,7 +146,7 @@ class SearchConfig:
                  "macs_budget": self.macs_budget, "objectives": len(self.metrics),
                  "objective_names": list(self.metrics),
                  "latency_budget": self.latency_budget, "strategy": self.strategy,
-                 "fill": self.fill}
+                 "fill": self.fill, "amp": self.amp}
         if self.strategy == "sh":
             attrs.update(rungs=list(self.rungs), eta=self.eta)
         return attrs

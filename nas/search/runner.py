@@ -192,7 +192,7 @@ def _setup(config: SearchConfig, data: Dataset, study: str, worker: int) -> Setu
     --max-epochs (the top rung), and runs checkpoint under <runs_dir>/<study>/."""
     if config.strategy == "sh":
         recipe = preset("full", epochs=config.max_epochs, batch_size=config.proxy_batch,
-                        seed=config.seed, flip=config.flip, tta=config.flip)
+                        seed=config.seed, flip=config.flip, tta=config.flip, amp=config.amp)
     else:
         recipe = _proxy(config)
     return Setup(data, recipe, _device(config.device, worker),
@@ -204,9 +204,9 @@ def _setup(config: SearchConfig, data: Dataset, study: str, worker: int) -> Setu
 
 
 def _proxy(config: SearchConfig) -> TrainConfig:
-    """The proxy recipe of ``config`` (epochs, batch, flips)."""
+    """The proxy recipe of ``config`` (epochs, batch, flips, mixed precision)."""
     return preset("proxy", epochs=config.proxy_epochs, batch_size=config.proxy_batch,
-                  seed=config.seed, flip=config.flip, tta=config.flip)
+                  seed=config.seed, flip=config.flip, tta=config.flip, amp=config.amp)
 
 
 def _device(device: str | None, worker: int) -> str | None:

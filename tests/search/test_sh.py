@@ -103,10 +103,13 @@ def test_prescreen_rejects_below_the_running_quantile(data):
     assert few.status is None and few.attrs["synflow"] < 1e9
 
 
-def test_retrain_of_an_sh_study_tests_the_search_run_as_seed_0(sh, data, tmp_path):
+@pytest.mark.parametrize("amp", ["auto", "bf16"])
+def test_retrain_of_an_sh_study_tests_the_search_run_as_seed_0(sh, data, tmp_path, amp):
+    """Also with --amp bf16 (a study setting): retrain follows it, so the search's run is
+    the same recipe and serves as seed 0."""
     from nas.retrain import retrain
 
-    summary = run_search(sh(), data=data, progress=False)
+    summary = run_search(sh(amp=amp), data=data, progress=False)
     lines: list[str] = []
     out = retrain(summary.storage, summary.study, top=1, seeds=2, data=data,
                   out=tmp_path / "rt", progress="none", echo=lines.append)
@@ -116,6 +119,12 @@ def test_retrain_of_an_sh_study_tests_the_search_run_as_seed_0(sh, data, tmp_pat
     assert any("top-rung run" in line for line in lines)
     seed0 = (tmp_path / "rt" / best.arch_id / "seeds" / "0" / "result.json").read_text()
     assert json.loads(seed0)["val_acc"] == pytest.approx(best.val_acc)  # the same run
+    assert json.loads(seed0)["config"]["amp"] == amp
+    seed1 = (tmp_path / "rt" / best.arch_id / "seeds" / "1" / "result.json").read_text()
+    assert json.loads(seed1)["config"]["amp"] == amp
+    if amp == "bf16":  # a study setting: another precision on resume is refused
+        with pytest.raises(NasError, match="amp='bf16', not 'auto'"):
+            run_search(sh(), data=data, progress=False)
 
 
 def test_latency_budget_rejects_before_training_and_latency_is_recorded(config, data):

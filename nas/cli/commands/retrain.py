@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import click
 
-from nas.cli.commands.train import FLIP_HELP, flip_overrides
+from nas.cli.commands.train import AMP_HELP, FLIP_HELP, flip_overrides
 from nas.retrain.select import PICKS
+from nas.train.config import AMP_MODES
 
 STUDY_HELP = "Only needed when the storage holds several studies."
 
@@ -30,12 +31,14 @@ STUDY_HELP = "Only needed when the storage holds several studies."
 @click.option("--device", help="cpu or cuda [default: cuda if available].")
 @click.option("--flip/--no-flip", default=None,
               help=FLIP_HELP + " Default: what the search used (recorded on the study).")
+@click.option("--amp", type=click.Choice(AMP_MODES), default=None,
+              help=AMP_HELP + " Default: what the search used (recorded on the study).")
 @click.option("--no-test", is_flag=True,
               help="Train and validate only, leaving the test split untouched (compare "
               "on validation first); rerun without it to test the saved models once.")
 def retrain(study_path: str, study_name: str | None, top: int, how: str, epochs: int | None,
             seeds: int, data: str | None, subset: int | None, out: str | None,
-            device: str | None, flip: bool | None, no_test: bool) -> None:
+            device: str | None, flip: bool | None, amp: str | None, no_test: bool) -> None:
     """Retrain the best architectures of STUDY (a .db file or storage URL) in full.
 
     Rerun the same command after an interruption: finished seeds are kept and the
@@ -45,7 +48,7 @@ def retrain(study_path: str, study_name: str | None, top: int, how: str, epochs:
 
     run(study_path, study_name, top=top, how=how, epochs=epochs, seeds=seeds, data=data,
         subset=subset, out=out, device=device, echo=click.echo,
-        flip=flip_overrides(flip)["flip"], test=not no_test)
+        flip=flip_overrides(flip)["flip"], test=not no_test, amp=amp)
 
 
 @click.command()

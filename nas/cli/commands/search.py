@@ -9,13 +9,14 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from nas.cli.commands.train import FLIP_HELP, THREADS_HELP
+from nas.cli.commands.train import AMP_HELP, FLIP_HELP, THREADS_HELP
 from nas.cli.commands.train import _threads as set_threads
 from nas.errors import NasError
 from nas.search.config import PRESCREEN_SCORES, SAMPLERS
 from nas.search.ending import EXIT_NOTHING_TRAINED
 from nas.search.quick import QUICK_HELP, quick_proxy
 from nas.search.signals import EXIT_TERMINATED
+from nas.train.config import AMP_MODES
 
 
 class Count(click.ParamType):
@@ -148,6 +149,8 @@ def _report(summary, console: Console) -> None:  # type: ignore[no-untyped-def]
                    "latency_ms is recorded on every screened trial either way: from 50 timed "
                    "passes with this flag or --latency-objective, else from 20 (about 0.1 s "
                    "per default-space candidate on a 2-core CPU: results/latency_cost.md).")
+@click.option("--amp", type=click.Choice(AMP_MODES), default="auto", show_default=True,
+              help=AMP_HELP + " A study setting: nas retrain follows it.")
 @click.option("--no-zero-cost", is_flag=True,
               help="Do not record zero-cost scores (synflow, NASWOT, grad-norm, ZiCo) on "
                    "every screened trial.")
@@ -165,7 +168,7 @@ def search(budget: int, trials: int, study: str | None, storage: str | None, spa
            workers: int, timeout: float | None, max_images: int | None, sampler: str,
            device: str | None, strategy: str, eta: int,
            min_epochs: int, max_epochs: int, fill: float | None, prescreen: float | None,
-           prescreen_score: str, latency_budget: float | None, no_zero_cost: bool,
+           prescreen_score: str, latency_budget: float | None, amp: str, no_zero_cost: bool,
            as_json: bool, quiet: bool, threads: int | None, flip: bool | None,
            quick: bool) -> None:
     """Search architectures under --budget params with Optuna; rerun to resume."""
@@ -183,7 +186,7 @@ def search(budget: int, trials: int, study: str | None, storage: str | None, spa
                           objectives=3 if macs_objective else 2, device=device,
                           strategy=strategy, eta=eta, min_epochs=min_epochs,
                           max_epochs=max_epochs, fill=fill, prescreen=prescreen,
-                          prescreen_score=prescreen_score, zero_cost=not no_zero_cost,
+                          prescreen_score=prescreen_score, zero_cost=not no_zero_cost, amp=amp,
                           latency_budget=latency_budget,
                           latency_objective=latency_objective, flip=flip)
     console = Console(highlight=False, stderr=as_json)
