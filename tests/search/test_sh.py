@@ -164,3 +164,39 @@ def test_max_images_stops_once_the_allowance_is_spent(sh, config, data, strategy
 def test_max_images_must_be_positive():
     with pytest.raises(NasError, match="--max-images"):
         SearchConfig(budget=1000, trials=1, max_images=0)
+
+
+def test_ctrl_c_mid_run_then_rerun_resumes_the_candidate_from_its_checkpoint(sh, data,
+                                                                           monkeypatch):
+    """A candidate cut short by Ctrl-C in epoch 3 of its run (before that epoch's
+    checkpoint) is queued again by the rerun, which continues it from its per-epoch
+    checkpoint: epochs 1-2 are not trained again."""
+    from optuna.trial import TrialState
+
+    import nas.search.evaluators.sh as sh_mod
+
+    real_train, calls = sh_mod.train, {"n": 0}
+
+    def stop_at_epoch_3(*args, callbacks=(), **kw):
+        calls["n"] += 1
+
+        def ctrl_c(m):
+            if calls["n"] == 1 and m.epoch == 3:
+                raise KeyboardInterrupt
+        return real_train(*args, callbacks=[*callbacks, ctrl_c], **kw)
+
+    replayed = []
+    real_replay = sh_mod.RungTracker.replay
+    monkeypatch.setattr(sh_mod, "train", stop_at_epoch_3)
+    monkeypatch.setattr(sh_mod.RungTracker, "replay",
+                        lambda self, h: replayed.append(len(h)) or real_replay(self, h))
+    first = run_search(sh(trials=3), data=data, progress=False)
+    assert first.ended == "interrupted"
+    cut = [r for r in records(_study(first)) if r.state == TrialState.FAIL]
+    assert len(cut) == 1 and cut[0].fail_reason.startswith("interrupted")
+    second = run_search(sh(trials=3), data=data, progress=False)
+    rs = records(_study(second))
+    retry = [r for r in rs if r.retry_of == cut[0].number]
+    assert len(retry) == 1 and retry[0].is_counted and retry[0].arch_id == cut[0].arch_id
+    assert replayed[:2] == [0, 2]  # the rerun began with the retry, from 2 saved epochs
+    assert second.stats.counted == 3
