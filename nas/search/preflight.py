@@ -150,14 +150,20 @@ def images_per_second(genome: Any, data: Dataset, config: TrainConfig,
     return n / max(time.perf_counter() - t0, 1e-9)
 
 
-def estimate_line(trials: int, epochs: int, train_images: int, ips: float,
-                  device: str) -> str:
-    """'about 1.4 h on this cpu (...)': training images left over the measured rate."""
-    images = trials * epochs * train_images
+def estimate_line(trials: int, epochs: float, train_images: int, ips: float,
+                  device: str, allowance: int | None = None) -> str:
+    """'about 1.4 h on this cpu (...)': training images left over the measured rate.
+    ``epochs`` per candidate may be an average (successive halving); ``allowance``
+    (--max-images left) caps the images when it comes first."""
+    images = round(trials * epochs * train_images)
+    how = (f"{trials} trials x {epochs:g} epochs x {train_images:,} images = {images:,} "
+           "training images")
+    if allowance is not None and allowance < images:
+        images = allowance
+        how = f"--max-images: {images:,} training images left"
     seconds = images / ips if ips > 0 and math.isfinite(ips) else float("nan")
-    return (f"estimate: about {_duration(seconds)} on this {device} ({trials} trials x "
-            f"{epochs} proxy epochs x {train_images:,} images = {images:,} training images "
-            f"at ~{ips:,.0f} images/s measured on a typical net; rejected candidates are "
+    return (f"estimate: about {_duration(seconds)} on this {device} ({how} at "
+            f"~{ips:,.0f} images/s measured on a typical net; rejected candidates are "
             "free, early stopping makes it shorter)")
 
 

@@ -37,6 +37,18 @@ def rung_epochs(min_epochs: int, max_epochs: int, eta: int) -> tuple[int, ...]:
     return tuple(reversed(out))
 
 
+def expected_epochs(rungs: Sequence[int], eta: int) -> float:
+    """Epochs one candidate trains on average when the top ``1/eta`` of each rung
+    continue: the lowest rung's epochs plus each further rung's extra epochs over
+    ``eta^k`` (e.g. 2.37 for rungs 1, 2, 7, 20 and eta 3). ASHA's steady state: its first
+    candidates are promoted more often, so a short search costs more per candidate."""
+    total, prev = 0.0, 0
+    for k, epochs in enumerate(rungs):
+        total += (epochs - prev) / eta**k
+        prev = epochs
+    return total
+
+
 @dataclass(frozen=True)
 class Entry:
     """One candidate's score at a rung: val accuracy (fraction) and parameter count."""

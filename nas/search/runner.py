@@ -33,6 +33,7 @@ from nas.search.evaluators import Setup, create
 from nas.search.evaluators.base import check_names
 from nas.search.objective import Objective, TrialFailed
 from nas.search.progress import Monitor
+from nas.search.rungs import expected_epochs
 from nas.search.screen import Limits
 from nas.search.signals import Terminated, sigterm_as_interrupt
 from nas.search.space import as_space, check_budget
@@ -401,7 +402,8 @@ def _notes(config: SearchConfig, study: optuna.Study, data: Dataset, echo: Any) 
     """The short-proxy warning and the time estimate, one line each, before trial one."""
     proxy = _proxy(config)
     n = len(data.y_train)
-    warning = preflight.short_proxy_warning(n, proxy.epochs, proxy.batch_size)
+    warning = (None if config.strategy == "sh" else  # sh's top rung is the full schedule
+               preflight.short_proxy_warning(n, proxy.epochs, proxy.batch_size))
     if warning:
         echo(warning)
     left = config.trials - slots(records(study))[0]
@@ -414,7 +416,12 @@ def _notes(config: SearchConfig, study: optuna.Study, data: Dataset, echo: Any) 
     except Exception as e:  # an estimate must never stop a search
         ips = float("nan")
         echo(f"note: throughput not measured ({type(e).__name__}: {e})")
-    echo(preflight.estimate_line(left, proxy.epochs, n, ips, preflight.device_type(device)))
+    epochs = expected_epochs(config.rungs, config.eta) if config.strategy == "sh" else \
+        proxy.epochs  # per candidate: sh trains the top 1/eta of each rung further
+    allowance = (None if config.max_images is None else
+                 max(0, config.max_images - images_spent(records(study))))
+    echo(preflight.estimate_line(left, round(epochs, 2), n, ips,
+                                 preflight.device_type(device), allowance))
 
 
 def _peek_data(config: SearchConfig) -> Dataset:

@@ -41,6 +41,16 @@ def test_quick_proxy_is_long_enough_and_yields_to_explicit_options():
 def test_estimate_line_counts_training_images():
     line = preflight.estimate_line(20, 5, 45_000, 900.0, "cpu")
     assert "4,500,000 training images" in line and "about 1.4 h on this cpu" in line
+    capped = preflight.estimate_line(100_000, 2.37, 45_000, 900.0, "cpu", allowance=900_000)
+    assert "--max-images: 900,000 training images left" in capped and "17 min" in capped
+
+
+def test_expected_epochs_of_successive_halving():
+    from nas.search.rungs import expected_epochs
+
+    assert expected_epochs((1, 2, 7, 20), 3) == pytest.approx(1 + 1 / 3 + 5 / 9 + 13 / 27)
+    assert expected_epochs((5,), 3) == 5  # one rung: every candidate trains it all
+    assert expected_epochs((1, 3), 2) == pytest.approx(2.0)
 
 
 def test_images_per_second_is_measured_on_a_typical_net(data):
