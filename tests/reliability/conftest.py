@@ -11,9 +11,9 @@ import pytest
 from tests.postgres import INSTALL_HINT, PostgresCluster, find_bin_dir
 
 
-@pytest.fixture(scope="session")
-def pg_cluster() -> Iterator[PostgresCluster]:
-    """One private PostgreSQL server for the whole session (skips only without binaries)."""
+def _cluster() -> Iterator[PostgresCluster]:
+    """A started private PostgreSQL server, stopped and deleted afterwards (skips only
+    without server binaries)."""
     if find_bin_dir() is None:
         pytest.skip(INSTALL_HINT)
     cluster = PostgresCluster().start()
@@ -21,19 +21,19 @@ def pg_cluster() -> Iterator[PostgresCluster]:
         yield cluster
     finally:
         cluster.stop()
+
+
+@pytest.fixture(scope="session")
+def pg_cluster() -> Iterator[PostgresCluster]:
+    """One private PostgreSQL server for the whole session."""
+    yield from _cluster()
 
 
 @pytest.fixture
 def own_pg_cluster() -> Iterator[PostgresCluster]:
     """A private PostgreSQL server for one test, which may stop and restart it
     (``halt``/``resume``) without touching the other tests' databases."""
-    if find_bin_dir() is None:
-        pytest.skip(INSTALL_HINT)
-    cluster = PostgresCluster().start()
-    try:
-        yield cluster
-    finally:
-        cluster.stop()
+    yield from _cluster()
 
 
 @pytest.fixture
