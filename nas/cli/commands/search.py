@@ -147,7 +147,7 @@ def _report(summary, console: Console) -> None:  # type: ignore[no-untyped-def]
               help="Reject candidates whose measured forward pass (median of 50, batch 1, "
                    "one thread, this CPU) takes over MS milliseconds, before training. "
                    "latency_ms is recorded on every screened trial either way: from 50 timed "
-                   "passes with this flag or --latency-objective, else from 20 (about 0.1 s "
+                   "passes with this flag or --latency-objective, else from 20 (about 0.06 s "
                    "per default-space candidate on a 2-core CPU: results/latency_cost.md).")
 @click.option("--amp", type=click.Choice(AMP_MODES), default="auto", show_default=True,
               help=AMP_HELP + " A study setting: nas retrain follows it.")

@@ -9,8 +9,8 @@ core, not this machine's, and so that figures compare across workers and resumes
 How many runs: when latency decides something (a budget or an objective,
 ``Setup.latency_decides``) ``nas.latency``'s full 50 timed runs after 10 warm-up ones;
 when it is only recorded, ``RECORD_RUNS`` after ``RECORD_WARMUP``: half the cost (~0.1 s
-instead of ~0.2 s per default-space candidate at 200k on a 2-core CPU, building the net
-included) for a figure within a few % of the 50-pass one (results/latency_cost.md:
+instead of ~0.12 s per default-space candidate at 200k on a quiet 2-core CPU, building
+the net included) for a figure within a few % of the 50-pass one (results/latency_cost.md:
 ``scripts/latency_cost.py``). Either way it is small next to training, and a tenth of the
 zero-cost scores recorded on the same trials.
 
