@@ -112,6 +112,16 @@ def make_sampler(name: str, seed: int, trials: int) -> optuna.samplers.BaseSampl
                                       constant_liar=True)
 
 
+def reached(recs: list[TrialRecord], target: int, max_images: int | None) -> str | None:
+    """'done' when ``target`` trials are counted, 'allowance' when the counted trials have
+    seen ``max_images`` training images, else None: the two ends a search aims for."""
+    if slots(recs)[0] >= target:
+        return "done"
+    if max_images is not None and images_spent(recs) >= max_images:
+        return "allowance"
+    return None
+
+
 def work(study: optuna.Study, objective: Objective, target: int, deadline: float | None,
          on_update: Any = None, max_idle: int = MAX_IDLE,
          max_images: int | None = None) -> str:
@@ -125,10 +135,9 @@ def work(study: optuna.Study, objective: Objective, target: int, deadline: float
             on_update(trials)
         recs = records(trials)
         counted, running = slots(recs)
-        if counted >= target:
-            return "done"
-        if max_images is not None and images_spent(recs) >= max_images:
-            return "allowance"
+        end = reached(recs, target, max_images)
+        if end is not None:
+            return end
         if deadline is not None and time.time() >= deadline:
             return "timeout"
         if idle >= max_idle:
@@ -293,12 +302,9 @@ def _run_workers(config: SearchConfig, study: optuna.Study, monitor: Monitor,
     told = [r.recv() for r, _ in pipes if r.poll()]
     if told:  # a worker's one-line error, said once
         raise NasError(told[0])
-    recs = records(study)
-    counted, _ = slots(recs)
-    if counted >= config.trials:
-        return "done"
-    if config.max_images is not None and images_spent(recs) >= config.max_images:
-        return "allowance"
+    end = reached(records(study), config.trials, config.max_images)
+    if end is not None:
+        return end
     crashed = [(i, p.exitcode) for i, p in enumerate(procs) if p.exitcode not in (0, None)]
     if crashed:
         raise RuntimeError(f"search workers exited with errors (worker, exit code): {crashed}")
@@ -390,9 +396,7 @@ def _read_only_done(config: SearchConfig, name: str, t0: float) -> SearchSummary
     except NasError:
         return None
     trials = study.get_trials(deepcopy=False)
-    recs = records(trials)
-    spent = config.max_images is not None and images_spent(recs) >= config.max_images
-    if slots(recs)[0] < config.trials and not spent:
+    if reached(records(trials), config.trials, config.max_images) is None:
         return None
     return SearchSummary(name, url, compute(trials), pareto_front(trained_trials(trials)),
                          "done", time.time() - t0, config.to_dict())
