@@ -88,11 +88,16 @@ def train_seed(genome: str, data: Any, d: Path, *, seed: int, epochs: int | None
                   test_loss=f.test_loss, epochs=int(res.epochs), seconds=float(res.seconds),
                   stopped_early=bool(res.stopped_early), config=plain, history=history,
                   model_path=str(d / "model.pt"))
-    metrics = {k: v for k, v in run.to_dict().items() if k not in ("config", "model_path")}
-    save_model(d / "model.pt", f.model, config=plain, metrics=metrics)
     write_csv(d / "history.csv", history)
-    write_json(d / "result.json", dataclasses.asdict(run))
+    _save(d, f.model, run)
     return run
+
+
+def _save(d: Path, net: Any, run: SeedRun) -> None:
+    """model.pt with the run's figures, then result.json (last: its presence means done)."""
+    metrics = {k: v for k, v in run.to_dict().items() if k not in ("config", "model_path")}
+    save_model(d / "model.pt", net, config=run.config, metrics=metrics)
+    write_json(d / "result.json", dataclasses.asdict(run))
 
 
 def _test_saved(d: Path, run: SeedRun, data: Any, config: Any, device: str | None) -> SeedRun:
@@ -106,7 +111,5 @@ def _test_saved(d: Path, run: SeedRun, data: Any, config: Any, device: str | Non
     net = load(d / "model.pt", device=dev)
     test_loss, test_acc = evaluate_test(net, data.to(dev), config)
     run = dataclasses.replace(run, test_acc=test_acc, test_loss=test_loss)
-    metrics = {k: v for k, v in run.to_dict().items() if k not in ("config", "model_path")}
-    save_model(d / "model.pt", net, config=run.config, metrics=metrics)
-    write_json(d / "result.json", dataclasses.asdict(run))
+    _save(d, net, run)
     return run
