@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import contextlib
 import signal
+import sys
 import threading
 from collections.abc import Iterator
 from typing import Any
+
+from nas.interrupts import redeliver_swallowed
 
 EXIT_TERMINATED = 143  # 128 + SIGTERM: what a shell and a scheduler expect
 
@@ -42,7 +45,9 @@ def sigterm_as_interrupt() -> Iterator[None]:
         yield
         return
     old = signal.signal(signal.SIGTERM, _raise_terminated)
+    hook = redeliver_swallowed(signal.SIGTERM, _raise_terminated, Terminated)
     try:
         yield
     finally:
         signal.signal(signal.SIGTERM, old)
+        sys.unraisablehook = hook

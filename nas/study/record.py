@@ -123,9 +123,11 @@ class TrialRecord:
 
     @property
     def holds_slot(self) -> bool:
-        """Counted, or RUNNING with a training claim written: takes one of ``--trials``."""
+        """Counted, or RUNNING with a training claim or its result written (the status
+        is written just before Optuna finishes the trial: in between, another worker
+        must still see the slot taken): takes one of ``--trials``."""
         return self.is_counted or (self.state == TrialState.RUNNING
-                                   and self.status == Status.TRAINING)
+                                   and self.status in (Status.TRAINING, *COUNTED))
 
     @property
     def running(self) -> bool:

@@ -8,7 +8,9 @@
   heartbeat every ``NAS_HEARTBEAT_INTERVAL`` seconds (default 10); one silent for
   ``NAS_GRACE_PERIOD`` seconds (default 40) belongs to a dead worker and the next worker
   to start a trial fails it (``fail_stale``). A trial whose ``host:pid`` worker is on
-  this host and gone is failed at once, on any storage (``fail_dead_local_trials``).
+  this host and gone is failed at once, on any storage (``fail_dead_local_trials``);
+  one that never recorded a worker (killed within milliseconds of starting) is failed
+  after the grace period (``fail_unclaimed``).
 - **Parent death** (``die_with_parent``): a worker process of ``--workers N`` stops, as
   if interrupted, when the ``nas search`` that spawned it dies, even by SIGKILL.
 - **Retry once.** Either way a dead worker's trial is re-queued once (``RetryOnce``): a
@@ -27,6 +29,7 @@ import socket
 import sys
 import threading
 import time
+from datetime import datetime
 from types import FrameType
 from typing import Any
 
@@ -35,6 +38,7 @@ from optuna.storages import RetryHeartbeatStaleTrialCallback
 from optuna.trial import FrozenTrial, TrialState
 
 from nas.errors import NasError
+from nas.interrupts import redeliver_swallowed
 from nas.study.adapter import fail_running, set_running_attrs, stale_running
 from nas.study.record import (
     NOT_TRAINED,
@@ -121,16 +125,18 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def fail_and_retry(study: optuna.Study, trial: FrozenTrial, reason: str) -> bool:
+def fail_and_retry(study: optuna.Study, trial: FrozenTrial, reason: str,
+                   retry: bool = True) -> bool:
     """Mark a dead worker's RUNNING trial FAIL (status ``failed``, ``fail_reason`` =
-    ``reason``, so that ``nas report`` does not count it as still training) and re-queue
-    it once, as Optuna does for a heartbeat-stale trial. False if another process
-    finished or failed it first (then that process re-queues it: never twice)."""
+    ``reason``, so that ``nas report`` does not count it as still training) and, with
+    ``retry``, re-queue it once, as Optuna does for a heartbeat-stale trial. False if
+    another process finished or failed it first (then that process re-queues it: never
+    twice)."""
     if not set_running_attrs(study, trial, {"status": str(Status.FAILED),
                                             "fail_reason": reason}):
         return False
     failed = fail_running(study, trial)
-    if failed is not None:
+    if failed is not None and retry:
         RetryOnce()(study, failed)
     return failed is not None
 
@@ -175,6 +181,30 @@ def fail_dead_local_trials(study: optuna.Study) -> list[int]:
     return failed
 
 
+def fail_unclaimed(study: optuna.Study, now: datetime | None = None) -> list[int]:
+    """Fail RUNNING trials that recorded no worker within the grace period.
+
+    The objective writes its ``host:pid`` a few milliseconds after Optuna creates the
+    trial; a worker killed in between leaves a trial with neither a worker to look up
+    nor a heartbeat (Optuna's stale check skips trials that never beat), RUNNING for
+    ever. Past the grace period (by ``datetime_start``, the creating host's clock) it is
+    dead. A popped re-queued trial (``fixed_params``) is re-queued again, within the
+    retry-once limit; a fresh one had sampled nothing, so nothing is lost. Numbers of the
+    failed trials."""
+    _, grace = heartbeat_settings()
+    now = now or datetime.now()
+    failed = []
+    for t in study.get_trials(deepcopy=False, states=(TrialState.RUNNING,)):
+        if as_record(t).worker is not None or t.datetime_start is None:
+            continue
+        silent = (now - t.datetime_start).total_seconds()
+        if silent > grace and fail_and_retry(
+                study, t, f"worker died before recording itself ({silent:.0f} s ago)",
+                retry="fixed_params" in t.system_attrs):
+            failed.append(t.number)
+    return failed
+
+
 def fail_own_running(study: optuna.Study, reason: str) -> list[int]:
     """Best effort, after this process lost its storage (a full disk, a server gone for
     good): record its own RUNNING trials FAIL with ``reason`` and re-queue them once.
@@ -198,10 +228,11 @@ def fail_heartbeat_stale(study: optuna.Study) -> list[int]:
 
 
 def fail_stale(study: optuna.Study) -> None:
-    """``fail_dead_local_trials`` (first: its reason names the dead worker) plus
-    ``fail_heartbeat_stale``."""
+    """``fail_dead_local_trials`` (first: its reason names the dead worker), then
+    ``fail_heartbeat_stale`` and ``fail_unclaimed``."""
     fail_dead_local_trials(study)
     fail_heartbeat_stale(study)
+    fail_unclaimed(study)
 
 
 def slots(trials: list[TrialRecord]) -> tuple[int, int]:
@@ -243,6 +274,10 @@ def claim(trial: optuna.Trial, seen: list[TrialRecord], arch_id: str, target: in
                   "architecture", duplicate_of=twin.number)
 
 
+class ParentDied(KeyboardInterrupt):
+    """The ``nas search`` that spawned this worker process died."""
+
+
 def die_with_parent() -> None:
     """Interrupt this worker process (KeyboardInterrupt, so that its running trial is
     recorded FAIL with the reason) as soon as its parent process dies.
@@ -261,9 +296,10 @@ def die_with_parent() -> None:
     def parent_died(signum: int, frame: FrameType | None) -> None:
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # nothing may cut the FAIL write
         signal.signal(sig, signal.SIG_IGN)
-        raise KeyboardInterrupt(f"interrupted: parent process {ppid} died")
+        raise ParentDied(f"interrupted: parent process {ppid} died")
 
     signal.signal(sig, parent_died)
+    redeliver_swallowed(sig, parent_died, ParentDied)  # raised in a weakref callback
     if not _set_pdeathsig(sig):
         threading.Thread(target=_watch_parent, args=(ppid, sig), daemon=True).start()
     if os.getppid() != ppid:  # it died before the signal was armed

@@ -65,3 +65,15 @@ def test_last_slot_taken_by_another_worker(study):
     with pytest.raises(optuna.TrialPruned, match="target"):
         _claim(me, target=1)
     assert _status(study, 1) == Status.SURPLUS
+
+
+@pytest.mark.parametrize("result", [Status.TRAINED, Status.STOPPED])
+def test_a_result_written_but_not_yet_told_still_holds_its_slot(study, result):
+    """A worker writes its trial's status just before Optuna finishes the trial; a claim
+    read in between must count that slot (it once went free there: 4 trained of 3)."""
+    other, me = study.ask(), study.ask()
+    other.set_user_attr("arch_id", "abc")
+    other.set_user_attr("status", result)  # still RUNNING
+    with pytest.raises(optuna.TrialPruned, match="target"):
+        _claim(me, target=1)
+    assert _status(study, 1) == Status.SURPLUS

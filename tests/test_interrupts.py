@@ -1,0 +1,60 @@
+"""A stop signal raised inside a weakref callback is delivered again, not lost.
+
+Run in a fresh interpreter: pytest installs its own ``sys.unraisablehook``.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+SCRIPT = """
+import os, signal, sys, time, weakref
+from nas.interrupts import redeliver_swallowed
+
+class Stop(KeyboardInterrupt):
+    pass
+
+def handler(signum, frame):
+    signal.signal(signal.SIGUSR2, signal.SIG_IGN)
+    raise Stop("stop")
+
+class Thing:
+    pass
+
+def callback(ref):
+    if MODE == "other":
+        raise ValueError("not a stop")
+    os.kill(os.getpid(), signal.SIGUSR2)  # the handler runs here, inside the callback
+    sum(range(1000))
+
+signal.signal(signal.SIGUSR2, handler)
+if MODE != "bare":
+    redeliver_swallowed(signal.SIGUSR2, handler, Stop)
+try:
+    thing = Thing()
+    ref = weakref.ref(thing, callback)
+    del thing  # runs the callback: Python swallows what it raises
+    time.sleep(2)  # the re-sent signal arrives from a thread
+    print("went on")
+except Stop:
+    print("stopped")
+"""
+
+
+def _run(mode: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-c", f"MODE = {mode!r}\n{SCRIPT}"],
+                          capture_output=True, text=True, timeout=60)
+
+
+@pytest.mark.parametrize("mode, out, ignored", [
+    ("bare", "went on", True),  # what Python does alone: the stop is lost
+    ("hooked", "stopped", False),  # raised again, at the next ordinary line, silently
+    ("other", "went on", True),  # other swallowed exceptions still reach the old hook
+])
+def test_a_swallowed_stop_is_raised_again(mode, out, ignored):
+    p = _run(mode)
+    assert p.stdout.strip() == out, p.stderr
+    assert ("Exception ignored" in p.stderr) == ignored, p.stderr
