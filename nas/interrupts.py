@@ -1,11 +1,19 @@
-"""Stop signals that must not be lost where Python swallows exceptions.
+"""Stop signals that neither cut a database write in half nor get lost.
 
 A signal handler that raises ``KeyboardInterrupt`` (Ctrl-C, SIGTERM, a worker's dead
-parent) raises it wherever the main thread happens to be. Inside a weakref callback, a
-``__del__`` or the garbage collector Python cannot propagate it: it prints "Exception
-ignored in ..." with a traceback and goes on, so the process keeps working after its stop
-signal. ``redeliver_swallowed`` makes such an interrupt happen again, silently, at the
-next line of ordinary code.
+parent) raises it wherever the main thread happens to be. Two places go wrong:
+
+- **Inside a storage call** it can leave a transaction open (sqlite's write lock held
+  by a connection nobody uses: every later write of every worker waits, then fails with
+  "database is locked") or surface from Optuna as an unrelated error. Handlers call
+  ``stop(exc)``, which inside an ``atomic()`` block holds the exception until the block
+  ends; the storage wrapper runs every call in one.
+- **Inside a weakref callback, a ``__del__`` or the garbage collector** Python cannot
+  propagate it: it prints "Exception ignored in ..." with a traceback and goes on, so
+  the process keeps working after its stop signal. ``redeliver_swallowed`` makes such an
+  interrupt happen again, silently, at the next line of ordinary code.
+
+Only the main thread runs signal handlers, so only its ``atomic()`` blocks count.
 """
 
 from __future__ import annotations
@@ -14,7 +22,8 @@ import os
 import signal
 import sys
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 Hook = Callable[[Any], object]
@@ -44,3 +53,35 @@ def redeliver_swallowed(sig: int, handler: Callable[[int, Any], None],
 
     sys.unraisablehook = hook
     return previous
+
+
+class _Held:
+    depth = 0  # nesting of atomic() blocks on the main thread
+    pending: BaseException | None = None  # the first stop that arrived inside one
+
+
+def stop(exc: BaseException) -> None:
+    """Raise ``exc`` (from a signal handler) now, or, inside an ``atomic()`` block of the
+    main thread, as soon as the block ends."""
+    if _Held.depth and threading.current_thread() is threading.main_thread():
+        _Held.pending = _Held.pending or exc
+        return
+    raise exc
+
+
+@contextmanager
+def atomic() -> Iterator[None]:
+    """A block that ``stop`` does not cut (one storage call: a database transaction); a
+    stop that arrived inside is raised when the outermost block ends. A no-op off the
+    main thread (Optuna's heartbeat thread writes too)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    _Held.depth += 1
+    try:
+        yield
+    finally:
+        _Held.depth -= 1
+        if _Held.depth == 0 and _Held.pending is not None:
+            exc, _Held.pending = _Held.pending, None
+            raise exc

@@ -58,3 +58,45 @@ def test_a_swallowed_stop_is_raised_again(mode, out, ignored):
     p = _run(mode)
     assert p.stdout.strip() == out, p.stderr
     assert ("Exception ignored" in p.stderr) == ignored, p.stderr
+
+
+def test_stop_raises_at_once_outside_an_atomic_block():
+    from nas.interrupts import stop
+
+    with pytest.raises(KeyboardInterrupt):
+        stop(KeyboardInterrupt())
+
+
+def test_stop_inside_atomic_blocks_is_raised_when_the_outermost_ends():
+    from nas.interrupts import atomic, stop
+
+    steps = []
+    with pytest.raises(KeyboardInterrupt, match="first"), atomic():
+        with atomic():
+            stop(KeyboardInterrupt("first"))
+            stop(KeyboardInterrupt("second"))  # the first one is kept
+            steps.append("inner")
+        steps.append("outer")
+    assert steps == ["inner", "outer"]
+    with atomic():  # nothing left pending
+        steps.append("again")
+
+
+def test_atomic_does_not_hold_stops_for_other_threads():
+    import threading
+
+    from nas.interrupts import atomic, stop
+
+    raised = []
+
+    def other() -> None:
+        with atomic():
+            try:
+                stop(KeyboardInterrupt())
+            except KeyboardInterrupt:
+                raised.append(True)
+
+    t = threading.Thread(target=other)
+    t.start()
+    t.join()
+    assert raised == [True]

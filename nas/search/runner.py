@@ -26,6 +26,7 @@ from optuna.trial import FrozenTrial
 
 from nas.data import Dataset, load_dataset
 from nas.errors import NasError
+from nas.interrupts import stop
 from nas.search import preflight
 from nas.search.config import SearchConfig
 from nas.search.ending import nothing_trained_reason
@@ -269,7 +270,7 @@ def _interrupt_once(signum: int, frame: Any) -> None:
     """A terminal's Ctrl-C reaches a worker, then the parent forwards another: only the
     first may interrupt, or the second cuts short the write that marks the trial FAIL."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    raise KeyboardInterrupt
+    stop(KeyboardInterrupt())
 
 
 def _run_workers(config: SearchConfig, study: optuna.Study, monitor: Monitor,

@@ -34,6 +34,7 @@ from optuna.study import StudyDirection
 from optuna.trial import FrozenTrial, TrialState
 
 from nas.errors import NasError
+from nas.interrupts import atomic
 from nas.study.adapter import HeartbeatStorage, cached, stale_trial_ids
 from nas.study.errors import one_line, root_cause, safe_url
 
@@ -189,7 +190,8 @@ class PatientStorage(HeartbeatStorage):
         attempt = 0
         while True:
             try:
-                result = fn(*args, **kwargs)
+                with atomic():  # a Ctrl-C waits for the transaction to end
+                    result = fn(*args, **kwargs)
             except Exception as e:
                 if not self.transient(e):
                     if attempt and after_retry is not None:

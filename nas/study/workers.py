@@ -38,7 +38,7 @@ from optuna.storages import RetryHeartbeatStaleTrialCallback
 from optuna.trial import FrozenTrial, TrialState
 
 from nas.errors import NasError
-from nas.interrupts import redeliver_swallowed
+from nas.interrupts import redeliver_swallowed, stop
 from nas.study.adapter import fail_running, set_running_attrs, stale_running
 from nas.study.record import (
     NOT_TRAINED,
@@ -296,7 +296,7 @@ def die_with_parent() -> None:
     def parent_died(signum: int, frame: FrameType | None) -> None:
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # nothing may cut the FAIL write
         signal.signal(sig, signal.SIG_IGN)
-        raise ParentDied(f"interrupted: parent process {ppid} died")
+        stop(ParentDied(f"interrupted: parent process {ppid} died"))
 
     signal.signal(sig, parent_died)
     redeliver_swallowed(sig, parent_died, ParentDied)  # raised in a weakref callback

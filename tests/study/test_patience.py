@@ -205,3 +205,21 @@ def test_ctrl_c_while_waiting_ends_the_patience(monkeypatch: pytest.MonkeyPatch)
     with pytest.raises(StorageUnavailable):
         s.get_all_studies()
     assert len(lines) == 1
+
+
+def test_a_stop_signal_during_a_storage_call_waits_for_the_call_to_end():
+    """A Ctrl-C (or a worker's dead parent) landing inside a transaction would leave
+    sqlite's write lock held; it is raised once the call has finished instead."""
+    from nas.interrupts import stop
+
+    done = []
+
+    class Writer:
+        def set_trial_user_attr(self, trial_id: int, key: str, value: object) -> None:
+            stop(KeyboardInterrupt())  # the signal handler runs mid-write
+            done.append((trial_id, key, value))
+
+    s, _ = storage(Writer())
+    with pytest.raises(KeyboardInterrupt):
+        s.set_trial_user_attr(3, "status", "failed")
+    assert done == [(3, "status", "failed")]
