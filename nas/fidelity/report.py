@@ -17,10 +17,18 @@ import numpy as np
 import pandas as pd
 
 from nas.fidelity.plan import Plan
-from nas.fidelity.stats import bootstrap_ci, kendall_tau, ranks, spearman_rho, top_recall
+from nas.fidelity.stats import (
+    bootstrap_ci,
+    bootstrap_diff_ci,
+    kendall_tau,
+    ranks,
+    spearman_rho,
+    top_recall,
+)
 from nas.fidelity.store import arch_facts, finished
 
 PAIRED_WITH = ("params", "synflow")  # rank-averaged with each cheap run (PLAN.md)
+BASELINE = "e2_s10k"  # the search's proxy before this study: 2 epochs on 10k images
 
 
 def arch_table(study: Any, plan: Plan) -> pd.DataFrame:
@@ -77,9 +85,10 @@ def add_combinations(df: pd.DataFrame, plan: Plan) -> pd.DataFrame:
 
 
 def proxy_stats(df: pd.DataFrame, kinds: dict[str, str], plan: Plan,
-                reps: int = 2000) -> pd.DataFrame:
+                reps: int = 2000, baseline: str = BASELINE) -> pd.DataFrame:
     """Per proxy: Kendall tau, Spearman rho (95% bootstrap intervals), top-quarter recall,
-    architectures compared, and cost as training images per architecture."""
+    architectures compared, cost as training images per architecture, and its tau minus
+    ``baseline``'s with a paired bootstrap interval (NaN without that column)."""
     rows = []
     ref_images = df.get(f"{plan.ref.name}_images", pd.Series(dtype=float)).mean()
     for col, kind in kinds.items():
@@ -96,8 +105,21 @@ def proxy_stats(df: pd.DataFrame, kinds: dict[str, str], plan: Plan,
                      "rho_hi": r_hi, "top25_recall": top_recall(x, y),
                      "train_images": images,
                      "cost_vs_ref": images / ref_images if ref_images else math.nan,
-                     "seconds": _cost_seconds(col, df, plan)})
+                     "seconds": _cost_seconds(col, df, plan),
+                     **_versus(df, col, baseline, reps)})
     return pd.DataFrame(rows).sort_values("kendall_tau", ascending=False, ignore_index=True)
+
+
+def _versus(df: pd.DataFrame, col: str, baseline: str, reps: int) -> dict[str, float]:
+    """``col``'s Kendall tau minus ``baseline``'s on the architectures both have, with a
+    paired bootstrap 95% interval: whether ``col`` is a better proxy than the search's."""
+    if baseline not in df:
+        return {"d_tau": math.nan, "d_lo": math.nan, "d_hi": math.nan}
+    ok = df["ref"].notna() & df[col].notna() & df[baseline].notna()
+    x, z, y = (df.loc[ok, c].to_numpy(float) for c in (col, baseline, "ref"))
+    d = kendall_tau(x, y) - kendall_tau(z, y)
+    lo, hi = bootstrap_diff_ci(kendall_tau, x, z, y, reps)
+    return {"d_tau": d, "d_lo": lo, "d_hi": hi}
 
 
 def _cost_images(col: str, df: pd.DataFrame, plan: Plan) -> float:
@@ -170,14 +192,20 @@ def report(config: Any, out: Path) -> str:
 
 def markdown_stats(stats: pd.DataFrame) -> str:
     lines = ["| proxy | kind | n | Kendall tau [95% CI] | Spearman rho [95% CI] | top-25% "
-             "recall | train images / arch | cost vs ref | median s / arch |",
-             "| --- | --- | ---: | --- | --- | ---: | ---: | ---: | ---: |"]
+             f"recall | train images / arch | cost vs ref | median s / arch | tau - "
+             f"`{BASELINE}` [95% CI, paired] |",
+             "| --- | --- | ---: | --- | --- | ---: | ---: | ---: | ---: | --- |"]
     for r in stats.itertuples():
         lines.append(f"| `{r.proxy}` | {r.kind} | {r.n} | {r.kendall_tau:.2f} "
                      f"[{r.tau_lo:.2f}, {r.tau_hi:.2f}] | {r.spearman_rho:.2f} "
                      f"[{r.rho_lo:.2f}, {r.rho_hi:.2f}] | {r.top25_recall:.2f} | "
-                     f"{r.train_images:,.0f} | {r.cost_vs_ref:.3f} | {r.seconds:,.2f} |")
+                     f"{r.train_images:,.0f} | {r.cost_vs_ref:.3f} | {r.seconds:,.2f} | "
+                     f"{_signed(r.d_tau, r.d_lo, r.d_hi)} |")
     return "\n".join(lines)
+
+
+def _signed(d: float, lo: float, hi: float) -> str:
+    return "n/a" if math.isnan(d) else f"{d:+.2f} [{lo:+.2f}, {hi:+.2f}]"
 
 
 def markdown_bn(bn: pd.DataFrame) -> str:

@@ -72,11 +72,30 @@ def bootstrap_ci(stat: Stat, x: Sequence[float], y: Sequence[float], reps: int =
     replacement (pairs kept together). Resamples where the statistic is undefined (all
     values tied) are skipped."""
     a, b = _pair(x, y)
+    return _percentiles(lambda idx: stat(a[idx], b[idx]), len(a), reps, level, seed)
+
+
+def bootstrap_diff_ci(stat: Stat, x: Sequence[float], z: Sequence[float], y: Sequence[float],
+                      reps: int = 2000, level: float = 0.95, seed: int = 0
+                      ) -> tuple[float, float]:
+    """Percentile bootstrap interval of ``stat(x, y) - stat(z, y)``: how much better proxy
+    ``x`` ranks the reference ``y`` than proxy ``z`` does. Architectures are resampled
+    jointly (paired), so the luck of the sample that both proxies share cancels; an
+    interval above 0 means ``x`` is the better proxy on this space and budget."""
+    a, c = _pair(x, z)
+    _, b = _pair(x, y)
+    return _percentiles(lambda idx: stat(a[idx], b[idx]) - stat(c[idx], b[idx]), len(a),
+                        reps, level, seed)
+
+
+def _percentiles(value: Callable[[np.ndarray], float], n: int, reps: int, level: float,
+                 seed: int) -> tuple[float, float]:
+    """The (1 - level) / 2 and (1 + level) / 2 quantiles of ``value(idx)`` over ``reps``
+    resamples ``idx`` of ``range(n)`` with replacement; NaN values are skipped."""
     rng = np.random.default_rng(seed)
     values = []
     for _ in range(reps):
-        idx = rng.integers(0, len(a), len(a))
-        v = stat(a[idx], b[idx])
+        v = value(rng.integers(0, n, n))
         if not math.isnan(v):
             values.append(v)
     if not values:

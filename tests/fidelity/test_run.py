@@ -95,3 +95,18 @@ def test_zero_cost_scores_are_stored_per_architecture(config):
     study = optuna.load_study(study_name="f", storage=config.url)
     facts = [v for k, v in study.user_attrs.items() if k.startswith("arch:")]
     assert len(facts) == 3 and all("zico" in f["zero_cost"] for f in facts)
+
+
+def test_each_proxy_is_compared_with_the_searchs_proxy_paired():
+    import pandas as pd
+
+    from nas.fidelity.report import BASELINE, _versus
+
+    ref = [float(v) for v in range(10)]
+    df = pd.DataFrame({"ref": ref, "good": ref, BASELINE: [3, 1, 4, 1, 5, 9, 2, 6, 5, 3]})
+    v = _versus(df, "good", BASELINE, reps=300)
+    assert v["d_tau"] > 0 and 0 < v["d_lo"] <= v["d_hi"]
+    assert _versus(df, BASELINE, BASELINE, reps=50) == {"d_tau": 0.0, "d_lo": 0.0,
+                                                        "d_hi": 0.0}
+    assert all(x != x for x in _versus(df.drop(columns=BASELINE), "good", BASELINE,
+                                       reps=50).values())  # NaN without the baseline

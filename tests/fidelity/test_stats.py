@@ -43,3 +43,17 @@ def test_bootstrap_interval_contains_the_estimate_and_is_reproducible():
 def test_mismatched_lengths_are_refused():
     with pytest.raises(ValueError):
         kendall_tau([1, 2], [1, 2, 3])
+
+
+def test_paired_difference_interval():
+    from nas.fidelity.stats import bootstrap_diff_ci
+
+    ref = list(range(12))
+    good = [v + 0.1 * (i % 2) for i, v in enumerate(ref)]  # same order as ref
+    bad = [5, 3, 9, 0, 11, 1, 7, 2, 10, 4, 8, 6]  # close to random
+    lo, hi = bootstrap_diff_ci(kendall_tau, good, bad, ref, reps=500)
+    assert 0 < lo <= hi  # the good proxy is better, with confidence
+    lo, hi = bootstrap_diff_ci(kendall_tau, good, good, ref, reps=200)
+    assert lo == hi == 0.0  # a proxy against itself: exactly no difference
+    lo, hi = bootstrap_diff_ci(kendall_tau, bad, good, ref, reps=500)
+    assert lo <= hi < 0
