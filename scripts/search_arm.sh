@@ -3,6 +3,7 @@
 # retrain its top 2 on validation only. Resumable: rerun the same line after a kill.
 #
 #   scripts/search_arm.sh ARM BUDGET SEED      # ARM: a | b | c | d-tpe | d-random
+#                                              #      | e-tpe | e-random (v1.1: set SCORE)
 #
 # Writes studies/<arm>-<budget>-s<seed>.db (+ .out log) and, once finished, a snapshot of
 # the study and its `nas report` under results/search/<arm>-<budget>-s<seed>/.
@@ -28,7 +29,13 @@ case $arm in
   c) args=("${sh[@]}" --sampler random --max-images $ALLOWANCE) ;;
   d-tpe) args=("${sh[@]}" --fill 0.85 --max-images $ALLOWANCE) ;;
   d-random) args=("${sh[@]}" --sampler random --fill 0.85 --max-images $ALLOWANCE) ;;
-  *) echo "error: ARM must be a, b, c, d-tpe or d-random, got '$arm'" >&2; exit 2 ;;
+  e-tpe|e-random)  # PROTOCOL.md v1.1: SCORE = the fidelity study's best zero-cost score
+    : "${SCORE:?set SCORE to the zero-cost score chosen by PROTOCOL.md v1.1}"
+    sampler=tpe; [[ $arm == e-random ]] && sampler=random
+    args=("${sh[@]}" --sampler "$sampler" --prescreen 0.5 --prescreen-score "$SCORE"
+          --max-images $ALLOWANCE) ;;
+  *) echo "error: ARM must be a, b, c, d-tpe, d-random, e-tpe or e-random, got '$arm'" >&2
+     exit 2 ;;
 esac
 mkdir -p studies results/search
 log="studies/$name.out"
