@@ -13,6 +13,11 @@ parent) raises it wherever the main thread happens to be. Two places go wrong:
   the process keeps working after its stop signal. ``redeliver_swallowed`` makes such an
   interrupt happen again, silently, at the next line of ordinary code.
 
+A whole ``study.optimize`` call is one ``atomic()`` block with an ``interruptible()``
+hole for the objective: a stop that lands between Optuna creating a trial and the
+objective starting (or while Optuna writes the trial's end state) is raised at the
+objective's first line, where the trial is marked FAIL, never left RUNNING.
+
 Only the main thread runs signal handlers, so only its ``atomic()`` blocks count.
 """
 
@@ -85,3 +90,22 @@ def atomic() -> Iterator[None]:
         if _Held.depth == 0 and _Held.pending is not None:
             exc, _Held.pending = _Held.pending, None
             raise exc
+
+
+@contextmanager
+def interruptible() -> Iterator[None]:
+    """A hole in the enclosing ``atomic()`` blocks where ``stop`` raises at once (an
+    objective's body: training must stop on Ctrl-C). A stop held before the hole is
+    raised on entering it; storage calls inside are ``atomic()`` again. A no-op off the
+    main thread."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    saved, _Held.depth = _Held.depth, 0
+    try:
+        if _Held.pending is not None:
+            exc, _Held.pending = _Held.pending, None
+            raise exc
+        yield
+    finally:
+        _Held.depth = saved

@@ -100,3 +100,20 @@ def test_atomic_does_not_hold_stops_for_other_threads():
     t.start()
     t.join()
     assert raised == [True]
+
+
+def test_interruptible_opens_a_hole_in_atomic_blocks():
+    from nas.interrupts import atomic, interruptible, stop
+
+    steps = []
+    with pytest.raises(KeyboardInterrupt, match="held"), atomic():
+        stop(KeyboardInterrupt("held"))
+        with interruptible():  # the held stop is raised on entry
+            steps.append("hole")
+    assert steps == []
+    with pytest.raises(KeyboardInterrupt, match="later"), atomic():
+        with pytest.raises(KeyboardInterrupt, match="now"), interruptible():
+            stop(KeyboardInterrupt("now"))  # raised at once inside the hole
+        stop(KeyboardInterrupt("later"))  # held again after it, to the block's end
+        steps.append("after")
+    assert steps == ["after"]

@@ -23,6 +23,7 @@ import torch
 from nas.data import Dataset
 from nas.errors import NasError
 from nas.genome import Genome
+from nas.interrupts import interruptible
 from nas.search.evaluators import Candidate, Evaluator, Outcome
 from nas.search.fill import fill
 from nas.search.screen import Limits, Screen, params_rf, screen
@@ -55,7 +56,8 @@ class Objective:
 
     def __call__(self, trial: optuna.Trial) -> tuple[float, ...]:
         try:
-            return self._trial(trial)
+            with interruptible():  # a stop held since Optuna created the trial lands here
+                return self._trial(trial)
         except KeyboardInterrupt as e:  # Ctrl-C/SIGTERM while screening, not training
             if "fail_reason" not in trial.user_attrs:
                 write(trial, status=Status.FAILED, fail_reason=interrupt_reason(e))

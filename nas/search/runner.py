@@ -26,7 +26,7 @@ from optuna.trial import FrozenTrial
 
 from nas.data import Dataset, load_dataset
 from nas.errors import NasError
-from nas.interrupts import stop
+from nas.interrupts import atomic, stop
 from nas.search import preflight
 from nas.search.config import SearchConfig
 from nas.search.ending import nothing_trained_reason
@@ -167,8 +167,9 @@ def _one_trial(study: optuna.Study, objective: Objective, last: list[FrozenTrial
     storage still takes that.
     """
     try:
-        study.optimize(objective, n_trials=1, catch=(TrialFailed,),
-                       callbacks=[lambda s, t: last.append(t)])
+        with atomic():  # a stop is raised inside the objective or after Optuna's writes
+            study.optimize(objective, n_trials=1, catch=(TrialFailed,),
+                           callbacks=[lambda s, t: last.append(t)])
     except Exception as e:
         told = nas_error_in(e)
         if told is None or told is e:

@@ -171,3 +171,37 @@ def test_median_rule_stops_weak_candidates_and_counts_savings(config, data, monk
         assert t.user_attrs["planned_epochs"] == 3
     assert s.stats.epochs_saved == 4 and s.stats.epochs_planned == 21
     assert not {t.number for t in stopped} & {t.number for t in trained_trials(_trials(s))}
+
+
+@pytest.mark.parametrize("where", ["ask", "tell"])
+def test_a_stop_in_optunas_own_steps_leaves_no_trial_running(config, data, count_train,
+                                                            monkeypatch, where):
+    """Ctrl-C landing just after Optuna created the trial (before the objective wrote
+    anything) or while it writes the trial's end state: the run ends 'interrupted' with
+    the trial FAIL ('interrupted') or COMPLETE, never RUNNING."""
+    import optuna.study._optimize as optimize
+    from optuna.study import Study
+
+    from nas.interrupts import stop
+
+    owner, name = (Study, "ask") if where == "ask" else (optimize, "_tell_with_warning")
+    original = getattr(owner, name)
+    calls = []
+
+    def interrupted(*a, **kw):
+        out = original(*a, **kw)
+        if not calls:  # the first trial only
+            calls.append(where)
+            stop(KeyboardInterrupt())  # as a signal handler would
+        return out
+
+    monkeypatch.setattr(owner, name, interrupted)
+    s = run_search(config(trials=2), data=data, progress=False)
+    assert calls == [where] and s.ended == "interrupted"
+    trials = _trials(s)
+    assert not [t for t in trials if t.state == TrialState.RUNNING]
+    if where == "ask":
+        assert trials[0].state == TrialState.FAIL and count_train["n"] == 0
+        assert "interrupted" in trials[0].user_attrs["fail_reason"]
+    else:
+        assert trials[0].state == TrialState.COMPLETE and count_train["n"] == 1
