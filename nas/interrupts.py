@@ -37,15 +37,16 @@ REDELIVER_S = 0.05  # seconds before a swallowed stop signal is sent again
 
 def redeliver_swallowed(sig: int, handler: Callable[[int, Any], None],
                         kind: type[BaseException]) -> Hook:
-    """Install a ``sys.unraisablehook`` that, for a swallowed ``kind`` exception,
-    re-installs ``handler`` for ``sig`` and sends ``sig`` to this process again (the
-    handler then raises at a bytecode boundary after the hook returned); other
-    unraisable exceptions go to the hook that was there. Returns that previous hook,
-    for the caller to restore."""
+    """Install a ``sys.unraisablehook`` that, for a swallowed exception of exactly type
+    ``kind`` (so that hooks for ``KeyboardInterrupt`` and for its subclasses each resend
+    their own signal), re-installs ``handler`` for ``sig`` and sends ``sig`` to this
+    process again (the handler then raises at a bytecode boundary after the hook
+    returned); other unraisable exceptions go to the hook that was there. Returns that
+    previous hook, for the caller to restore."""
     previous = sys.unraisablehook
 
     def hook(unraisable: Any) -> None:
-        if isinstance(unraisable.exc_value, kind):
+        if type(unraisable.exc_value) is kind:
             signal.signal(sig, handler)
             # sent a moment later from a thread, so that it lands after this hook returns
             # (raised in the hook, it would be swallowed again); swallowed again anyway,

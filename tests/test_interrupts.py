@@ -33,6 +33,8 @@ def callback(ref):
 signal.signal(signal.SIGUSR2, handler)
 if MODE != "bare":
     redeliver_swallowed(signal.SIGUSR2, handler, Stop)
+if MODE == "chained":  # a Ctrl-C hook on top must leave the subclass to its own hook
+    redeliver_swallowed(signal.SIGINT, signal.default_int_handler, KeyboardInterrupt)
 try:
     thing = Thing()
     ref = weakref.ref(thing, callback)
@@ -52,6 +54,7 @@ def _run(mode: str) -> subprocess.CompletedProcess:
 @pytest.mark.parametrize("mode, out, ignored", [
     ("bare", "went on", True),  # what Python does alone: the stop is lost
     ("hooked", "stopped", False),  # raised again, at the next ordinary line, silently
+    ("chained", "stopped", False),  # by the hook of its own type, not Ctrl-C's
     ("other", "went on", True),  # other swallowed exceptions still reach the old hook
 ])
 def test_a_swallowed_stop_is_raised_again(mode, out, ignored):

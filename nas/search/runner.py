@@ -26,7 +26,7 @@ from optuna.trial import FrozenTrial
 
 from nas.data import Dataset, load_dataset
 from nas.errors import NasError
-from nas.interrupts import atomic, stop
+from nas.interrupts import atomic, redeliver_swallowed, stop
 from nas.search import preflight
 from nas.search.config import SearchConfig
 from nas.search.ending import nothing_trained_reason
@@ -250,6 +250,7 @@ def _worker_loop(config: SearchConfig, worker: int, threads: int) -> None:
     torch.set_num_threads(threads)
     deadline = time.time() + config.timeout if config.timeout else None
     signal.signal(signal.SIGINT, _interrupt_once)
+    redeliver_swallowed(signal.SIGINT, _interrupt_once, KeyboardInterrupt)
     try:
         die_with_parent()  # a SIGKILLed `nas search` must not leave its workers training
         with sigterm_as_interrupt():  # a TERM sent to the whole process group

@@ -56,10 +56,12 @@ def sigterm_as_interrupt() -> Iterator[None]:
     if old_int is signal.default_int_handler:
         signal.signal(signal.SIGINT, _raise_interrupt)
     hook = redeliver_swallowed(signal.SIGTERM, _raise_terminated, Terminated)
+    if old_int is signal.default_int_handler:
+        redeliver_swallowed(signal.SIGINT, _raise_interrupt, KeyboardInterrupt)
     try:
         yield
     finally:
         signal.signal(signal.SIGTERM, old)
         if old_int is signal.default_int_handler:
             signal.signal(signal.SIGINT, old_int)
-        sys.unraisablehook = hook
+        sys.unraisablehook = hook  # both hooks off
