@@ -31,7 +31,7 @@ case $mode in
   *) echo "error: MODE must be select or final, got '$mode'" >&2; exit 2 ;;
 esac
 mkdir -p "$out"
-{ echo "# $(date -u +%FT%TZ) commit $(git rev-parse --short HEAD): nas train $model ${opts[*]} --seed $seed"
+{ echo "# $(date -u +%FT%TZ) commit $(git rev-parse --short HEAD), $(lscpu | sed -n "s/^Model name: *//p" | head -1): nas train $model ${opts[*]} --seed $seed"
   /usr/bin/time -f "train: %e s wall, %U s user, %S s sys" \
       nas train "$model" --data "$NAS_CIFAR10_NPZ" "${opts[@]}" --seed "$seed" --threads 1 \
       --quiet --json --out "$out"; } >> "$out/run.log" 2>&1

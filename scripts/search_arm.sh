@@ -39,7 +39,7 @@ case $arm in
 esac
 mkdir -p studies results/search
 log="studies/$name.out"
-{ echo "# $(date -u +%FT%TZ) commit $(git rev-parse --short HEAD): nas search ${common[*]} ${args[*]}"
+{ echo "# $(date -u +%FT%TZ) commit $(git rev-parse --short HEAD), $(lscpu | sed -n "s/^Model name: *//p" | head -1): nas search ${common[*]} ${args[*]}"
   /usr/bin/time -f "search: %e s wall, %U s user, %S s sys" \
       nas search "${common[@]}" "${args[@]}" --json; } >> "$log" 2>&1
 if [[ $arm == a ]]; then
