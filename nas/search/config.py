@@ -56,7 +56,7 @@ class SearchConfig:
     fill: float | None = None  # scale widths into [fill x budget, budget]
     zero_cost: bool = True  # record zero-cost scores on every screened trial
     prescreen: float | None = None  # reject below this running quantile of a zc score
-    prescreen_score: str = "synflow"
+    prescreen_score: str = "macs"  # the best-ranking zero-cost score of results/fidelity
     latency_budget: float | None = None  # ms per image (batch 1, one thread, this CPU)
     latency_objective: bool = False  # minimise latency_ms too (after MACs if both)
     runs_dir: str = "runs/search"  # sh: per-architecture checkpoints, <runs_dir>/<study>/

@@ -162,7 +162,7 @@ def test_quick_sets_the_cpu_proxy(tmp_path, monkeypatch, npz):
     monkeypatch.setattr("nas.search.run_search", fake)
     run("search", "--budget", "30k", "--quick", "--data", str(npz))
     c = seen["config"]
-    assert (c.subset, c.proxy_epochs, c.proxy_batch) == (8000, 1, 128)
+    assert (c.subset, c.proxy_epochs, c.proxy_batch) == (20000, 3, 256)  # e3_s20k
     run("search", "--budget", "30k", "--quick", "--subset", "3000", "--data", str(npz))
     assert seen["config"].subset == 3000
 

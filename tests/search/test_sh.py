@@ -96,11 +96,26 @@ def test_prescreen_rejects_below_the_running_quantile(data):
 
     g = Genome.from_string("cv_c8/head").replace_head(c=4)
     z = ZeroCost(Setup(data, None, prescreen=0.5, prescreen_score="synflow"))
-    earlier = [TrialRecord(number=i, state=None, synflow=1e9 + i) for i in range(MIN_SCORED)]
+    earlier = [TrialRecord(number=i, state=None, synflow=1e9 + i, zero_cost_ms=1.0)
+               for i in range(MIN_SCORED)]
     low = z.evaluate(Candidate(_Trial(), g, None, earlier))
     assert low.status == "rejected" and "prescreen: synflow" in low.reason
     few = z.evaluate(Candidate(_Trial(), g, None, earlier[:MIN_SCORED - 1]))
     assert few.status is None and few.attrs["synflow"] < 1e9
+
+
+def test_prescreen_quantile_ignores_candidates_the_constraints_rejected(data):
+    """MACs are recorded on over-budget candidates too; they must not raise the bar."""
+    from nas.genome import Genome
+
+    g = Genome.from_string("cv_c8/head").replace_head(c=4)
+    z = ZeroCost(Setup(data, None, prescreen=0.5, prescreen_score="macs"))
+    screen = type("S", (), {"macs": 1000})()
+    passed = [TrialRecord(number=i, state=None, macs=500, zero_cost_ms=1.0)
+              for i in range(MIN_SCORED)]
+    over = [TrialRecord(number=100 + i, state=None, macs=10**9) for i in range(3 * MIN_SCORED)]
+    assert z.evaluate(Candidate(_Trial(), g, screen, passed + over)).status is None
+    assert z.evaluate(Candidate(_Trial(), g, screen, over)).status is None  # too few scored
 
 
 @pytest.mark.parametrize("amp", ["auto", "bf16"])

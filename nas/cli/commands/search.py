@@ -141,7 +141,9 @@ def _report(summary, console: Console) -> None:  # type: ignore[no-untyped-def]
               default=None, help="Reject candidates whose zero-cost score is below this "
                                  "quantile of the earlier ones' (e.g. 0.5), before training.")
 @click.option("--prescreen-score", type=click.Choice(list(PRESCREEN_SCORES)),
-              default="synflow", show_default=True, help="The score --prescreen ranks by.")
+              default="macs", show_default=True,
+              help="The score --prescreen ranks by (macs ranked best in results/fidelity: "
+                   "Kendall tau 0.65 against a 15-epoch reference at 200k; synflow 0.36).")
 @click.option("--latency-budget", type=click.FloatRange(0, min_open=True), default=None,
               metavar="MS",
               help="Reject candidates whose measured forward pass (median of 50, batch 1, "

@@ -4,7 +4,8 @@ optional prescreen.
 Records every registered score (``nas.zerocost``: synflow, NASWOT, grad-norm, ZiCo and
 depth; params, MACs and rf are recorded by the constraints already) and their total
 milliseconds. With ``Setup.prescreen`` = q, a candidate whose ``Setup.prescreen_score``
-is below the q-quantile of the scores of the earlier candidates of this study is
+is below the q-quantile of the scores of the earlier candidates of this study that
+passed the constraints is
 rejected before any training (``reject_reason`` says by how much), once at least
 ``MIN_SCORED`` earlier candidates have one: a cheap filter in front of the expensive
 evaluators. Which score to use, and whether it helps, is measured by ``nas fidelity``.
@@ -37,8 +38,11 @@ class ZeroCost:
             return Outcome.proceed(**attrs)
         name = self.setup.prescreen_score
         mine = attrs[name] if name in attrs else float(getattr(c.screen, name))
+        # candidates that reached this evaluator (they carry zero_cost_ms): params, MACs
+        # and rf are also recorded on those the constraints rejected, over the budget
         earlier = [getattr(r, name) for r in c.trials
-                   if r.number != c.trial.number and getattr(r, name) is not None]
+                   if r.number != c.trial.number and r.zero_cost_ms is not None
+                   and getattr(r, name) is not None]
         if len(earlier) < MIN_SCORED:
             return Outcome.proceed(**attrs)
         threshold = float(np.quantile(earlier, q))
