@@ -2,7 +2,7 @@
 # One arm of results/search/PROTOCOL.md (issue 14): search at equal compute, then (arm a)
 # retrain its top 2 on validation only. Resumable: rerun the same line after a kill.
 #
-#   scripts/search_arm.sh ARM BUDGET SEED      # ARM: a | b | c | d-tpe | d-random
+#   scripts/search_arm.sh ARM BUDGET SEED      # ARM: a | a2 (v2) | b | c | d-tpe | d-random
 #                                              #      | e-tpe | e-random (v1.1: set SCORE)
 #
 # Writes studies/<arm>-<budget>-s<seed>.db (+ .out log) and, once finished, a snapshot of
@@ -25,6 +25,8 @@ sh=(--strategy sh --max-epochs "$TOP_RUNG" --eta 3 --min-epochs 1)
 case $arm in
   a) args=(--proxy-epochs 2 --subset "$SUBSET"
            --max-images $((ALLOWANCE - RETRAINS * TOP_RUNG * N_TRAIN))) ;;
+  a2) args=(--proxy-epochs 3 --subset 20000  # PROTOCOL.md v2: the new --quick (e3_s20k)
+            --max-images $((ALLOWANCE - RETRAINS * TOP_RUNG * N_TRAIN))) ;;
   b) args=("${sh[@]}" --max-images $ALLOWANCE) ;;
   c) args=("${sh[@]}" --sampler random --max-images $ALLOWANCE) ;;
   d-tpe) args=("${sh[@]}" --fill 0.85 --max-images $ALLOWANCE) ;;
@@ -34,7 +36,7 @@ case $arm in
     sampler=tpe; [[ $arm == e-random ]] && sampler=random
     args=("${sh[@]}" --sampler "$sampler" --prescreen 0.5 --prescreen-score "$SCORE"
           --max-images $ALLOWANCE) ;;
-  *) echo "error: ARM must be a, b, c, d-tpe, d-random, e-tpe or e-random, got '$arm'" >&2
+  *) echo "error: ARM must be a, a2, b, c, d-tpe, d-random, e-tpe or e-random, got '$arm'" >&2
      exit 2 ;;
 esac
 mkdir -p studies results/search
@@ -42,7 +44,7 @@ log="studies/$name.out"
 { echo "# $(date -u +%FT%TZ) commit $(git rev-parse --short HEAD), $(lscpu | sed -n "s/^Model name: *//p" | head -1): nas search ${common[*]} ${args[*]}"
   /usr/bin/time -f "search: %e s wall, %U s user, %S s sys" \
       nas search "${common[@]}" "${args[@]}" --json; } >> "$log" 2>&1
-if [[ $arm == a ]]; then
+if [[ $arm == a || $arm == a2 ]]; then
   { echo "# $(date -u +%FT%TZ) nas retrain studies/$name.db --top $RETRAINS --epochs $TOP_RUNG --no-test"
     /usr/bin/time -f "retrain: %e s wall, %U s user, %S s sys" \
         nas retrain "studies/$name.db" --top $RETRAINS --epochs $TOP_RUNG --seeds 1 \
