@@ -104,7 +104,7 @@ class Setup:
     eta: int = 3  # ``sh`` keeps the top 1/eta at each rung
     checkpoints: Path | None = None  # ``sh``: per-architecture run checkpoints
     prescreen: float | None = None  # ``zero_cost``: reject below this running quantile
-    prescreen_score: str = "synflow"
+    prescreen_score: str = "macs"
     latency_budget: float | None = None  # ``latency``: reject above this many ms
     latency_decides: bool = False  # ``latency``: a budget or objective: time it precisely
 
