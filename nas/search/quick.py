@@ -16,9 +16,10 @@ from __future__ import annotations
 QUICK_SUBSET = 20_000  # training images per proxy
 QUICK_EPOCHS = 3  # proxy epochs
 QUICK_BATCH = 256  # images per step: 3 x 20,000 / 256 = 234 steps
+_STEPS = QUICK_EPOCHS * QUICK_SUBSET // QUICK_BATCH
 QUICK_HELP = (f"CPU-sized proxy: {QUICK_EPOCHS} epochs on the first {QUICK_SUBSET:,} "
-              f"training images, batches of {QUICK_BATCH} (~{QUICK_EPOCHS * QUICK_SUBSET // QUICK_BATCH} "
-              "steps; the best-ranking cheap run of results/fidelity); "
+              f"training images, batches of {QUICK_BATCH} (~{_STEPS} steps; the "
+              "best-ranking cheap run of results/fidelity); "
               "--subset/--proxy-epochs/--batch-size override it.")
 
 
