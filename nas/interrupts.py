@@ -88,9 +88,8 @@ def atomic() -> Iterator[None]:
         yield
     finally:
         _Held.depth -= 1
-        if _Held.depth == 0 and _Held.pending is not None:
-            exc, _Held.pending = _Held.pending, None
-            raise exc
+        if _Held.depth == 0:
+            _raise_held()
 
 
 @contextmanager
@@ -104,9 +103,14 @@ def interruptible() -> Iterator[None]:
         return
     saved, _Held.depth = _Held.depth, 0
     try:
-        if _Held.pending is not None:
-            exc, _Held.pending = _Held.pending, None
-            raise exc
+        _raise_held()
         yield
     finally:
         _Held.depth = saved
+
+
+def _raise_held() -> None:
+    """Raise the stop held by an ``atomic()`` block, if any, and forget it."""
+    if _Held.pending is not None:
+        exc, _Held.pending = _Held.pending, None
+        raise exc

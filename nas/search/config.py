@@ -11,6 +11,7 @@ from nas.search.space import Space
 SAMPLERS = ("tpe", "nsga2", "random")
 STRATEGIES = ("single", "sh")
 PRESCREEN_SCORES = ("synflow", "naswot", "grad_norm", "zico", "depth", "params", "macs", "rf")
+PRESCREEN_SCORE = "macs"  # the default: the best-ranking zero-cost score of results/fidelity
 SH_MAX_EPOCHS = 20  # default top rung: the budget study's recipe length (results/budget)
 # Objective names: TrialRecord fields, in the order of the study's values; also the metric
 # names the dashboard shows. val_acc is maximised, the others minimised.
@@ -56,7 +57,7 @@ class SearchConfig:
     fill: float | None = None  # scale widths into [fill x budget, budget]
     zero_cost: bool = True  # record zero-cost scores on every screened trial
     prescreen: float | None = None  # reject below this running quantile of a zc score
-    prescreen_score: str = "macs"  # the best-ranking zero-cost score of results/fidelity
+    prescreen_score: str = PRESCREEN_SCORE
     latency_budget: float | None = None  # ms per image (batch 1, one thread, this CPU)
     latency_objective: bool = False  # minimise latency_ms too (after MACs if both)
     runs_dir: str = "runs/search"  # sh: per-architecture checkpoints, <runs_dir>/<study>/

@@ -51,12 +51,12 @@ def sigterm_as_interrupt() -> Iterator[None]:
     if threading.current_thread() is not threading.main_thread():
         yield
         return
+    hook = sys.unraisablehook
     old = signal.signal(signal.SIGTERM, _raise_terminated)
+    redeliver_swallowed(signal.SIGTERM, _raise_terminated, Terminated)
     old_int = signal.getsignal(signal.SIGINT)
     if old_int is signal.default_int_handler:
         signal.signal(signal.SIGINT, _raise_interrupt)
-    hook = redeliver_swallowed(signal.SIGTERM, _raise_terminated, Terminated)
-    if old_int is signal.default_int_handler:
         redeliver_swallowed(signal.SIGINT, _raise_interrupt, KeyboardInterrupt)
     try:
         yield
@@ -64,4 +64,4 @@ def sigterm_as_interrupt() -> Iterator[None]:
         signal.signal(signal.SIGTERM, old)
         if old_int is signal.default_int_handler:
             signal.signal(signal.SIGINT, old_int)
-        sys.unraisablehook = hook  # both hooks off
+        sys.unraisablehook = hook  # the redelivery hooks off

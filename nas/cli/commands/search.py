@@ -12,7 +12,7 @@ from rich.table import Table
 from nas.cli.commands.train import AMP_HELP, FLIP_HELP, THREADS_HELP
 from nas.cli.commands.train import _threads as set_threads
 from nas.errors import NasError
-from nas.search.config import PRESCREEN_SCORES, SAMPLERS
+from nas.search.config import PRESCREEN_SCORE, PRESCREEN_SCORES, SAMPLERS
 from nas.search.ending import EXIT_NOTHING_TRAINED
 from nas.search.quick import QUICK_HELP, quick_proxy
 from nas.search.signals import EXIT_TERMINATED
@@ -141,7 +141,7 @@ def _report(summary, console: Console) -> None:  # type: ignore[no-untyped-def]
               default=None, help="Reject candidates whose zero-cost score is below this "
                                  "quantile of the earlier ones' (e.g. 0.5), before training.")
 @click.option("--prescreen-score", type=click.Choice(list(PRESCREEN_SCORES)),
-              default="macs", show_default=True,
+              default=PRESCREEN_SCORE, show_default=True,
               help="The score --prescreen ranks by (macs ranked best in results/fidelity: "
                    "Kendall tau 0.65 against a 15-epoch reference at 200k; synflow 0.36).")
 @click.option("--latency-budget", type=click.FloatRange(0, min_open=True), default=None,

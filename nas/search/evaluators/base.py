@@ -32,6 +32,7 @@ import torch
 from nas.data import Dataset
 from nas.errors import NasError
 from nas.genome import Genome
+from nas.search.config import PRESCREEN_SCORE
 from nas.search.screen import Screen
 from nas.study.record import NOT_TRAINED, Status, TrialRecord, write
 from nas.train import TrainConfig
@@ -104,7 +105,7 @@ class Setup:
     eta: int = 3  # ``sh`` keeps the top 1/eta at each rung
     checkpoints: Path | None = None  # ``sh``: per-architecture run checkpoints
     prescreen: float | None = None  # ``zero_cost``: reject below this running quantile
-    prescreen_score: str = "macs"
+    prescreen_score: str = PRESCREEN_SCORE
     latency_budget: float | None = None  # ``latency``: reject above this many ms
     latency_decides: bool = False  # ``latency``: a budget or objective: time it precisely
 
