@@ -1,0 +1,152 @@
+"""Print the table of results/search/README.md (issue 14, results/search/PROTOCOL.md) from
+the arm directories that scripts/search_arm.sh writes: ``<dir>/<arm>-<N>k-s<seed>/``
+with ``study.db`` (a snapshot of the search study) and ``run.log``.
+
+    python scripts/search_table.py [results/search] [--json]
+
+Per arm, by the protocol's metric (validation only, no test split anywhere):
+* top-rung nets: sh arms, candidates that reached the top rung; single-proxy arms
+  (a, a2), their retrained picks (``final_val_acc``, written by ``nas retrain``);
+* best top-rung val acc and the params of that pick (and its fraction of the budget);
+* images trained: proxy or rung training (``nas.search.stats.images_spent``) plus, for
+  single-proxy arms, the retrains (epochs x whole batches of the 45k split);
+* wall time: the sum of the trials' durations (one worker, so trials run one after
+  another) minus the pauses the log records (``paused (SIGSTOP)`` ... ``resumed``), plus
+  the retrain's own ``/usr/bin/time`` figure. One torch thread per job on 2 cores, so
+  CPU time is at most this; startup (data loading, ~10 s per run) is not counted.
+* feasible fraction: screened candidates that passed the params / rf / prescreen checks.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from nas.data.augment import epoch_images
+from nas.search.stats import compute
+from nas.study.pareto import trained_trials
+from nas.study.record import TrialRecord, records
+from nas.study.storage import open_study
+
+N_TRAIN, BATCH = 45_000, 256  # the top rung's split and batch (PROTOCOL.md)
+NAME = re.compile(r"^(?P<arm>[a-z0-9-]+?)-(?P<budget>\d+)k-s(?P<seed>\d+)$")
+STAMP = re.compile(r"^# (\S+Z) (paused|resumed|commit)")  # a rerun's first line resumes
+RETRAIN = re.compile(r"^retrain: ([\d.]+) s wall", re.M)
+
+
+@dataclass(frozen=True)
+class Arm:
+    """One arm's row of the table (accuracies are fractions, times seconds)."""
+
+    name: str
+    arm: str
+    budget: int
+    seed: int
+    finished: bool
+    top_nets: int
+    best_val: float | None
+    mean_val: float | None
+    pick_params: int | None
+    pick_arch: str | None
+    candidates: int
+    feasible: float | None
+    images: int
+    wall_s: float
+
+
+def _time(stamp: str) -> datetime:
+    return datetime.strptime(stamp, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+
+
+def pauses(log: str) -> list[tuple[datetime, datetime]]:
+    """(paused, resumed) intervals the run log records (scripts/pause_runs.sh writes the
+    pause lines; a rerun of the arm after a session's end resumes it); an unmatched pause
+    is ignored."""
+    out, start = [], None
+    for line in log.splitlines():
+        m = STAMP.match(line)
+        if m and m[2] == "paused":
+            start = _time(m[1])
+        elif m and start is not None:  # resumed, or a rerun started
+            out.append((start, _time(m[1])))
+            start = None
+    return out
+
+
+def _overlap(a: datetime, b: datetime, gaps: list[tuple[datetime, datetime]]) -> float:
+    return sum(max(0.0, (min(b, g1) - max(a, g0)).total_seconds()) for g0, g1 in gaps)
+
+
+def search_seconds(trials: list[TrialRecord], gaps: list[tuple[datetime, datetime]]) -> float:
+    """Sum of finished trials' durations minus the logged pauses inside them."""
+    total = 0.0
+    for r in trials:
+        t = r.trial
+        if t is None or t.datetime_start is None or t.datetime_complete is None:
+            continue
+        a, b = (d.replace(tzinfo=UTC) for d in (t.datetime_start, t.datetime_complete))
+        total += (b - a).total_seconds() - _overlap(a, b, gaps)
+    return total
+
+
+def arm_row(d: Path) -> Arm:
+    """The table row of one arm directory (``study.db`` + ``run.log``)."""
+    m = NAME.match(d.name)
+    if m is None:
+        raise ValueError(f"{d}: expected a directory named <arm>-<N>k-s<seed>")
+    log = (d / "run.log").read_text() if (d / "run.log").exists() else ""
+    trials = records(open_study(d / "study.db"))
+    sh = any(r.sh for r in trials)
+    if sh:
+        top = [(r, r.val_acc) for r in trained_trials(trials)]
+        extra = 0
+    else:
+        top = [(r, r.final_val_acc) for r in trials if r.final_val_acc is not None]
+        extra = sum((r.retrain_epochs or 0) * (r.retrain_seeds or 1) for r, _ in top) \
+            * epoch_images(N_TRAIN, BATCH)
+    stats = compute(trials)
+    best = max(top, key=lambda p: p[1], default=None)
+    retrain_s = sum(float(x) for x in RETRAIN.findall(log)) if not sh else 0.0
+    return Arm(
+        name=d.name, arm=m["arm"], budget=int(m["budget"]) * 1000, seed=int(m["seed"]),
+        finished=bool(re.search(r"^search: " if sh else r"^retrain: ", log, re.M)),
+        top_nets=len(top), best_val=best[1] if best else None,
+        mean_val=sum(v for _, v in top) / len(top) if top else None,
+        pick_params=best[0].params if best else None,
+        pick_arch=best[0].arch_id if best else None,
+        candidates=stats.counted, feasible=stats.feasible, images=stats.images + extra,
+        wall_s=search_seconds(trials, pauses(log)) + retrain_s)
+
+
+def markdown(rows: list[Arm]) -> str:
+    head = ("| arm | budget | seed | top-rung nets | best top-rung val | mean | params of pick "
+            "(of budget) | candidates trained | feasible | images trained | wall h |")
+    lines = [head, "|" + " --- |" * 3 + " ---: |" * 8]
+    for a in rows:
+        pick = (f"{a.pick_params:,} ({a.pick_params / a.budget:.2f})"
+                if a.pick_params else "-")
+        lines.append(
+            f"| {a.arm}{'' if a.finished else ' (running)'} | {a.budget // 1000}k | {a.seed} "
+            f"| {a.top_nets} | {_f(a.best_val)} | {_f(a.mean_val)} | {pick} | {a.candidates} "
+            f"| {_f(a.feasible, 2)} | {a.images:,} | {a.wall_s / 3600:.2f} |")
+    return "\n".join(lines)
+
+
+def _f(v: float | None, digits: int = 4) -> str:
+    return "-" if v is None else f"{v:.{digits}f}"
+
+
+def main(argv: list[str]) -> None:
+    root = Path(next((a for a in argv if not a.startswith("--")), "results/search"))
+    rows = [arm_row(d) for d in sorted(root.iterdir())
+            if d.is_dir() and (d / "study.db").exists()]
+    print(json.dumps([asdict(a) for a in rows], indent=2) if "--json" in argv
+          else markdown(rows))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

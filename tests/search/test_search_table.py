@@ -1,0 +1,103 @@
+"""scripts/search_table.py: the issue-14 table from hand-made arm directories."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import optuna
+import pytest
+from optuna.trial import FrozenTrial, TrialState
+
+SCRIPT = Path(__file__).parents[2] / "scripts" / "search_table.py"
+spec = importlib.util.spec_from_file_location("search_table", SCRIPT)
+table = importlib.util.module_from_spec(spec)
+sys.modules["search_table"] = table  # its dataclass looks its module up there
+spec.loader.exec_module(table)
+
+T0 = datetime(2026, 11, 30, 12, 0, 0)
+LOG = """# 2026-11-30T12:00:00Z commit abc, cpu: nas search ...
+# 2026-11-30T12:10:00Z paused (SIGSTOP)
+# 2026-11-30T12:40:00Z resumed (SIGCONT)
+# 2026-11-30T13:00:00Z paused (end of the session)
+# 2026-11-30T13:30:00Z commit def, cpu: nas search ...
+"""
+
+
+def _trial(number: int, minutes: tuple[int, int], **attrs) -> FrozenTrial:
+    state = attrs.pop("state", TrialState.COMPLETE)
+    value = attrs.get("val_acc")
+    return FrozenTrial(
+        number=number, state=state, value=None, values=None if value is None else
+        [value, attrs.get("params", 0)], datetime_start=T0 + timedelta(minutes=minutes[0]),
+        datetime_complete=T0 + timedelta(minutes=minutes[1]), params={}, distributions={},
+        user_attrs=attrs, system_attrs={}, intermediate_values={}, trial_id=number)
+
+
+def _arm(root: Path, name: str, trials: list[FrozenTrial], log: str = LOG,
+         study_attrs: dict | None = None) -> Path:
+    d = root / name
+    d.mkdir()
+    study = optuna.create_study(study_name=name, storage=f"sqlite:///{d / 'study.db'}",
+                                directions=["maximize", "minimize"])
+    for k, v in (study_attrs or {}).items():
+        study.set_user_attr(k, v)
+    for t in trials:
+        study.add_trial(t)
+    (d / "run.log").write_text(log)
+    return d
+
+
+def _sh(number, minutes, acc, params, halted, arch, images):
+    return _trial(number, minutes, val_acc=acc, params=params, status="trained", sh="sh1-20",
+                  halted=halted, arch_id=arch, images=images, rung_accs=[acc], epochs=1)
+
+
+def test_pauses_end_at_resumed_or_at_a_rerun():
+    assert table.pauses(LOG) == [
+        (table._time("2026-11-30T12:10:00Z"), table._time("2026-11-30T12:40:00Z")),
+        (table._time("2026-11-30T13:00:00Z"), table._time("2026-11-30T13:30:00Z"))]
+    assert table.pauses("# 2026-11-30T12:10:00Z paused\n") == []  # still paused: ignored
+
+
+def test_sh_arm_counts_top_rung_nets_only(tmp_path):
+    d = _arm(tmp_path, "b-200k-s0", [
+        _sh(0, (0, 20), 0.80, 150_000, False, "x", 900),   # 10 min of it paused
+        _sh(1, (40, 45), 0.90, 10_000, True, "y", 45),     # halted: not a top-rung net
+        _sh(2, (45, 50), 0.70, 60_000, False, "z", 900),
+        _trial(3, (50, 50), status="rejected", params=300_000, arch_id="r",
+               state=TrialState.PRUNED)], log=LOG + "search: 1800.0 s wall, 1700 s user\n")
+    row = table.arm_row(d)
+    assert (row.arm, row.budget, row.seed, row.finished) == ("b", 200_000, 0, True)
+    assert (row.top_nets, row.best_val, row.pick_params, row.pick_arch) == (
+        2, 0.80, 150_000, "x")
+    assert row.mean_val == pytest.approx(0.75)
+    assert row.images == 1845
+    assert row.candidates == 3 and row.feasible == pytest.approx(0.75)
+    assert row.wall_s == pytest.approx((10 + 5 + 5) * 60)  # trial 0: 20 min, 10 of them paused
+    assert "| b | 200k | 0 | 2 | 0.8000 | 0.7500 | 150,000 (0.75) |" in table.markdown([row])
+
+
+def test_single_proxy_arm_is_judged_by_its_retrains(tmp_path):
+    proxy = dict(status="trained", epochs=2, images=20_000)
+    d = _arm(tmp_path, "a-400k-s1", [
+        _trial(0, (0, 1), val_acc=0.5, params=300_000, arch_id="p", **proxy),
+        _trial(1, (1, 2), val_acc=0.6, params=100_000, arch_id="q", **proxy)],
+        log="# 2026-11-30T12:00:00Z commit abc\nretrain: 3600.5 s wall, 1 s user\n",
+        study_attrs={"retrain:0": {"final_val_acc": 0.85, "retrain_epochs": 20,
+                                   "retrain_seeds": 1},
+                     "retrain:1": {"final_val_acc": 0.82, "retrain_epochs": 20,
+                                   "retrain_seeds": 1}})
+    row = table.arm_row(d)
+    assert (row.top_nets, row.best_val, row.pick_params) == (2, 0.85, 300_000)
+    assert row.images == 40_000 + 2 * 20 * 44_800  # whole batches of 256 from 45,000
+    assert row.wall_s == pytest.approx(120 + 3600.5)
+    assert row.finished  # its retrain ended
+
+
+def test_a_directory_not_named_like_an_arm_is_refused(tmp_path):
+    (tmp_path / "notes").mkdir()
+    with pytest.raises(ValueError, match="<arm>-<N>k-s<seed>"):
+        table.arm_row(tmp_path / "notes")
