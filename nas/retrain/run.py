@@ -13,7 +13,6 @@ from that seed's per-epoch ``checkpoint.pt``, so rerunning a killed command cont
 from __future__ import annotations
 
 import shutil
-import statistics
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +25,7 @@ from nas.errors import NasError
 from nas.retrain.outputs import write_csv, write_curves, write_json, write_summary
 from nas.retrain.select import Pick, pick
 from nas.retrain.train_seed import SeedRun, train_seed
+from nas.stats import mean_std
 from nas.study.record import save_retrain
 from nas.study.storage import open_study, read_only
 from nas.train.metrics import TrainingDiverged
@@ -39,10 +39,6 @@ class RetrainSummary:
     out: Path
     rows: list[dict[str, Any]]
     picks: list[Pick]
-
-
-def _mean_std(xs: list[float]) -> tuple[float, float]:
-    return statistics.fmean(xs), (statistics.stdev(xs) if len(xs) > 1 else 0.0)
 
 
 def _default_data(study: optuna.Study) -> str:
@@ -61,9 +57,9 @@ def _dataset(data: Any, study: optuna.Study, subset: int | None, device: str | N
 
 def _model_row(p: Pick, runs: list[SeedRun], index: int, image_size: int) -> dict[str, Any]:
     stats = analyze(p.trial.genome, image_size)  # MACs at the size of the images trained on
-    val, val_sd = _mean_std([r.val_acc for r in runs])
+    val, val_sd = mean_std([r.val_acc for r in runs])
     tested = [r.test_acc for r in runs if r.test_acc is not None]
-    test, test_sd = _mean_std(tested) if len(tested) == len(runs) else (None, None)
+    test, test_sd = mean_std(tested) if len(tested) == len(runs) else (None, None)
     return {
         "rank": index, "pareto_rank": p.rank, "trial": p.trial.number,
         "arch_id": stats.arch_id, "params": stats.params, "macs": stats.macs, "rf": stats.rf,

@@ -1,0 +1,230 @@
+"""The tables of results/budget/README.md (issue 15, results/budget/PROTOCOL.md) from the
+runs' result files, and the recipe choice of its step 1.
+
+    python scripts/budget_table.py recipe [results/budget]   # step 1: PROTOCOL-recipe.md
+    python scripts/budget_table.py tables [results/budget] [--recipe R20] [--figure F.html]
+
+Layout read (what scripts/budget_train.sh and `nas retrain --out` write):
+* ``recipe/<RECIPE>-<model>/result.json``: step 1, seed 0, validation only;
+* ``runs/<RECIPE>/<model>-s<seed>/result.json``: the baselines (``nas train``);
+* ``picks/<search>/<arch_id>/seeds/<seed>/result.json`` (+ ``<arch_id>/metrics.json``
+  for the genome): the searches' picks (``nas retrain``), labelled ``<search>``. A search
+  named ``<sampler>-<N>k...`` (``tpe-200k``, ``random-200k``) is the pick of that sampler
+  at that budget.
+
+Every model of no more params than a budget is in that budget's table (a model within 1%
+over it is listed and marked, as seed001's 401,194 at 400k). Per model: mean +- sample
+std of validation and test accuracy over its seeds. Contests (PROTOCOL.md section 4):
+the TPE pick vs the baseline with the highest mean *validation* accuracy, and vs the
+random pick, by Welch's t-test on the per-seed test accuracies.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from nas.analysis import analyze
+from nas.stats import mean_std, welch
+
+BUDGETS = (100_000, 200_000, 400_000)
+SLACK = 1.01  # listed (marked) when within 1% over a budget
+RECIPES = ("R20", "R30", "R20c")
+R30_MARGIN = 0.003  # R30 must win by this much (fraction) to be chosen over R20
+SEARCH = re.compile(r"^(?P<sampler>[a-z]+)-(?P<budget>\d+)k")
+
+
+@dataclass(frozen=True)
+class Run:
+    """One trained seed of one model (accuracies fractions, seconds of training)."""
+
+    model: str
+    genome: str
+    seed: int
+    val_acc: float
+    test_acc: float | None
+    epochs: int
+    seconds: float
+    path: Path
+
+
+@dataclass
+class Model:
+    """Every seed of one model, with its static figures (params, MACs, rf)."""
+
+    name: str
+    genome: str
+    runs: list[Run] = field(default_factory=list)
+
+    @property
+    def kind(self) -> str:
+        """``tpe`` / ``random`` for a search's pick, else ``baseline``."""
+        m = SEARCH.match(self.name)
+        return m["sampler"] if m else "baseline"
+
+    @property
+    def search_budget(self) -> int | None:
+        m = SEARCH.match(self.name)
+        return int(m["budget"]) * 1000 if m else None
+
+    def accs(self, key: str) -> list[float]:
+        return [getattr(r, key) for r in sorted(self.runs, key=lambda r: r.seed)
+                if getattr(r, key) is not None]
+
+
+def _run(model: str, genome: str, d: dict, path: Path) -> Run:
+    return Run(model=model, genome=genome, seed=int(d["config"]["seed"]),
+               val_acc=float(d["val_acc"]), test_acc=d.get("test_acc"),
+               epochs=int(d["epochs"]), seconds=float(d["seconds"]), path=path)
+
+
+def load_runs(root: Path, recipe: str) -> list[Run]:
+    """Baseline runs of ``recipe`` and every pick's seeds."""
+    runs = []
+    for f in sorted((root / "runs" / recipe).glob("*-s*/result.json")):
+        d = json.loads(f.read_text())
+        runs.append(_run(f.parent.name.rsplit("-s", 1)[0], d["genome"], d, f))
+    for f in sorted((root / "picks").glob("*/*/seeds/*/result.json")):
+        arch_dir = f.parents[2]
+        genome = json.loads((arch_dir / "metrics.json").read_text())["genome"]
+        runs.append(_run(arch_dir.parent.name, genome, json.loads(f.read_text()), f))
+    return runs
+
+
+def models(runs: list[Run]) -> list[Model]:
+    out: dict[str, Model] = {}
+    for r in runs:
+        m = out.setdefault(r.model, Model(r.model, r.genome))
+        if m.genome != r.genome:
+            raise ValueError(f"{r.path}: {r.model} has two genomes")
+        m.runs.append(r)
+    return list(out.values())
+
+
+def _pm(xs: list[float]) -> str:
+    if not xs:
+        return "-"
+    m, s = mean_std(xs)
+    return f"{100 * m:.2f} +- {100 * s:.2f}" if len(xs) > 1 else f"{100 * m:.2f}"
+
+
+def budget_table(ms: list[Model], budget: int) -> tuple[str, list[str]]:
+    """Markdown table of the models that fit ``budget`` and the contest lines."""
+    rows, fits = [], []
+    for m in ms:
+        a = analyze(m.genome)
+        if a.params > budget * SLACK or (m.search_budget not in (None, budget)):
+            continue
+        fits.append(m)
+        over = " (over budget)" if a.params > budget else ""
+        cpu_h = sum(r.seconds for r in m.runs) / 3600
+        rows.append((-(mean_std(m.accs("val_acc"))[0]),
+                     f"| {m.name}{over} | {a.params:,} | {a.macs / 1e6:.1f}M | {a.rf} | "
+                     f"{_pm(m.accs('val_acc'))} | {_pm(m.accs('test_acc'))} | {len(m.runs)} "
+                     f"| {m.runs[0].epochs} | {cpu_h:.2f} |"))
+    head = ["| model | params | MACs | rf | val % (mean +- std) | test % | seeds | epochs | "
+            "train h |", "| --- |" + " ---: |" * 8]
+    table = "\n".join(head + [r for _, r in sorted(rows)])
+    return table, contests([m for m in fits if analyze(m.genome).params <= budget])
+
+
+def contests(fits: list[Model]) -> list[str]:
+    """PROTOCOL.md section 4: the TPE pick vs the best baseline (by mean validation
+    accuracy) and vs the random pick, on test accuracy."""
+    by_kind = {m.kind: m for m in fits if m.kind != "baseline"}
+    baselines = [m for m in fits if m.kind == "baseline" and m.accs("val_acc")]
+    tpe = by_kind.get("tpe")
+    if tpe is None:
+        return ["no TPE pick at this budget yet"]
+    rivals = []
+    if baselines:
+        rivals.append(("best baseline",
+                       max(baselines, key=lambda m: mean_std(m.accs("val_acc"))[0])))
+    if "random" in by_kind:
+        rivals.append(("random pick", by_kind["random"]))
+    return [_contest(tpe, label, rival) for label, rival in rivals]
+
+
+def _contest(a: Model, label: str, b: Model) -> str:
+    ta, tb = a.accs("test_acc"), b.accs("test_acc")
+    if len(ta) < 2 or len(tb) < 2:
+        return f"{a.name} vs {label} {b.name}: needs >= 2 tested seeds a side"
+    w = welch(ta, tb)
+    diff = 100 * (mean_std(ta)[0] - mean_std(tb)[0])
+    third = " (within 1 point: both sides get a third seed)" if abs(diff) < 1 and \
+        min(len(ta), len(tb)) < 3 else ""
+    return (f"{a.name} vs {label} {b.name}: test {diff:+.2f} points, Welch t {w.t:.2f}, "
+            f"df {w.df:.1f}, p {w.p:.3f}{third}")
+
+
+def recipe_choice(root: Path) -> str:
+    """Step 1 of PROTOCOL.md: the six validation accuracies and the rule's choice."""
+    accs: dict[str, dict[str, float]] = {}
+    for f in sorted((root / "recipe").glob("*/result.json")):
+        recipe, net = f.parent.name.split("-", 1)
+        accs.setdefault(recipe, {})[net] = json.loads(f.read_text())["val_acc"]
+    nets = sorted({n for d in accs.values() for n in d})
+    lines = ["| recipe | " + " | ".join(nets) + " | mean |", "| --- |" + " ---: |" *
+             (len(nets) + 1)]
+    means = {}
+    for r in RECIPES:
+        vals = [accs.get(r, {}).get(n) for n in nets]
+        if None not in vals and vals:
+            means[r] = sum(vals) / len(vals)
+        lines.append(f"| {r} | " + " | ".join("-" if v is None else f"{100 * v:.2f}"
+                                               for v in vals)
+                     + f" | {'-' if r not in means else f'{100 * means[r]:.2f}'} |")
+    if len(means) < len(RECIPES):
+        return "\n".join([*lines, "", "not all six runs are finished: no choice yet"])
+    best = max(means, key=means.get)
+    if best == "R30" and means["R30"] - means["R20"] < R30_MARGIN:
+        best = "R20"  # R30 wins by < 0.3 points: R20, a third cheaper
+    return "\n".join([*lines, "", f"chosen: {best}"])
+
+
+def figure(ms: list[Model], path: Path) -> None:
+    """Test accuracy (mean, error bar = sample std over seeds) vs params, one colour per
+    kind (baseline, tpe, random), as a self-contained HTML file."""
+    import plotly.graph_objects as go
+
+    fig = go.Figure()
+    for kind in ("baseline", "tpe", "random"):
+        pts = [(analyze(m.genome).params, *mean_std(m.accs("test_acc")), m.name)
+               for m in ms if m.kind == kind and m.accs("test_acc")]
+        if pts:
+            x, y, sd, names = zip(*pts, strict=True)
+            fig.add_scatter(x=x, y=[100 * v for v in y], mode="markers+text", name=kind,
+                            text=names, textposition="top center",
+                            error_y={"type": "data", "array": [100 * v for v in sd]})
+    for b in BUDGETS:
+        fig.add_vline(x=b, line_dash="dot", line_color="grey")
+    fig.update_layout(xaxis_title="parameters", yaxis_title="test accuracy % (mean +- std)",
+                      title="Budget study: test accuracy vs parameters")
+    fig.write_html(path, include_plotlyjs=True)
+
+
+def main(argv: list[str]) -> None:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("mode", choices=["recipe", "tables"])
+    p.add_argument("root", nargs="?", default="results/budget", type=Path)
+    p.add_argument("--recipe", default="R20", choices=RECIPES, help="the chosen recipe")
+    p.add_argument("--figure", type=Path, help="also write the accuracy-vs-params HTML here")
+    a = p.parse_args(argv)
+    if a.mode == "recipe":
+        print(recipe_choice(a.root))
+        return
+    ms = models(load_runs(a.root, a.recipe))
+    for b in BUDGETS:
+        table, lines = budget_table(ms, b)
+        print(f"\n### Budget {b:,} parameters\n\n{table}\n")
+        print("\n".join(f"- {line}" for line in lines))
+    if a.figure:
+        figure(ms, a.figure)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -1,0 +1,99 @@
+"""scripts/budget_table.py: issue 15's recipe rule, budget tables and contests, from
+hand-made result files laid out as scripts/budget_train.sh and `nas retrain` write them."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+from nas.zoo import ZOO
+
+SCRIPT = Path(__file__).parents[2] / "scripts" / "budget_table.py"
+spec = importlib.util.spec_from_file_location("budget_table", SCRIPT)
+table = importlib.util.module_from_spec(spec)
+sys.modules["budget_table"] = table  # its dataclasses look their module up there
+spec.loader.exec_module(table)
+
+SMALL = "cv_c16/ds_c32_s2/head"  # a "found" net, well under 100k
+
+
+def _result(path: Path, genome: str, seed: int, val: float, test: float | None) -> None:
+    path.mkdir(parents=True)
+    (path / "result.json").write_text(json.dumps({
+        "genome": genome, "val_acc": val, "test_acc": test, "epochs": 20, "seconds": 1800.0,
+        "config": {"seed": seed}}))
+
+
+def _baseline(root, name, seed, val, test):
+    _result(root / "runs" / "R20" / f"{name}-s{seed}", str(ZOO[name].genome), seed,
+            val, test)
+
+
+def _pick(root, search, seed, val, test, genome=SMALL):
+    arch = root / "picks" / search / "abc123"
+    _result(arch / "seeds" / str(seed), genome, seed, val, test)
+    (arch / "metrics.json").write_text(json.dumps({"genome": genome}))
+
+
+def test_recipe_rule_prefers_r20_unless_r30_wins_by_0_3_points(tmp_path):
+    for recipe, accs in {"R20": (0.850, 0.840), "R30": (0.853, 0.842),
+                         "R20c": (0.845, 0.838)}.items():
+        for net, acc in zip(("seed004", "pick200k"), accs, strict=True):
+            _result(tmp_path / "recipe" / f"{recipe}-{net}", SMALL, 0, acc, None)
+    out = table.recipe_choice(tmp_path)
+    assert out.endswith("chosen: R20")  # R30 ahead by 0.25 points only
+    assert "| R30 | 84.20 | 85.30 | 84.75 |" in out  # columns: pick200k, seed004
+    (tmp_path / "recipe" / "R30-seed004" / "result.json").write_text(json.dumps(
+        {"val_acc": 0.860}))
+    assert table.recipe_choice(tmp_path).endswith("chosen: R30")
+
+
+def test_recipe_rule_waits_for_all_six(tmp_path):
+    _result(tmp_path / "recipe" / "R20-seed004", SMALL, 0, 0.85, None)
+    assert "no choice yet" in table.recipe_choice(tmp_path)
+
+
+def test_budget_tables_and_contests(tmp_path):
+    for seed, (v3, t3, v4, t4) in enumerate([(0.80, 0.79, 0.84, 0.83),
+                                             (0.81, 0.80, 0.85, 0.84)]):
+        _baseline(tmp_path, "seed003", seed, v3, t3)
+        _baseline(tmp_path, "seed004", seed, v4, t4)
+    for seed, t in enumerate([0.860, 0.862, 0.858]):
+        _pick(tmp_path, "tpe-200k", seed, 0.86, t)
+    for seed, t in enumerate([0.850, 0.851]):
+        _pick(tmp_path, "random-200k", seed, 0.85, t)
+    ms = table.models(table.load_runs(tmp_path, "R20"))
+    assert {m.name: m.kind for m in ms} == {"seed003": "baseline", "seed004": "baseline",
+                                            "tpe-200k": "tpe", "random-200k": "random"}
+    t100, lines100 = table.budget_table(ms, 100_000)
+    assert "seed003" in t100 and "seed004" not in t100  # 150,738 params > 100k
+    assert "tpe-200k" not in t100  # a pick belongs to its own budget's table
+    assert lines100 == ["no TPE pick at this budget yet"]
+    t200, lines200 = table.budget_table(ms, 200_000)
+    rows = t200.splitlines()[2:]
+    assert [r.split(" | ")[0][2:] for r in rows] == ["tpe-200k", "random-200k", "seed004",
+                                                     "seed003"]  # by mean val acc
+    assert "| 86.00 +- 0.20 | 3 | 20 | 1.50 |" in t200
+    best, rand = lines200
+    assert best.startswith("tpe-200k vs best baseline seed004: test +2.50 points")
+    assert best.endswith("Welch t 4.87, df 1.1, p 0.111")  # scipy: t 4.8718, p 0.1110
+    assert rand.startswith("tpe-200k vs random pick random-200k: test +0.95 points")
+    assert rand.endswith("(within 1 point: both sides get a third seed)")
+
+
+def test_a_model_with_two_genomes_is_refused(tmp_path):
+    _baseline(tmp_path, "seed003", 0, 0.8, 0.8)
+    _result(tmp_path / "runs" / "R20" / "seed003-s1", SMALL, 1, 0.8, 0.8)
+    with pytest.raises(ValueError, match="two genomes"):
+        table.models(table.load_runs(tmp_path, "R20"))
+
+
+def test_figure_is_written(tmp_path):
+    for seed in (0, 1):
+        _baseline(tmp_path, "seed003", seed, 0.8, 0.79 + seed / 100)
+    table.figure(table.models(table.load_runs(tmp_path, "R20")), tmp_path / "f.html")
+    assert "seed003" in (tmp_path / "f.html").read_text()
