@@ -2,7 +2,7 @@
 the arm directories that scripts/search_arm.sh writes: ``<dir>/<arm>-<N>k-s<seed>/``
 with ``study.db`` (a snapshot of the search study) and ``run.log``.
 
-    python scripts/search_table.py [results/search] [--json]
+    python scripts/search_table.py [results/search] [--json] [--figure F.html]
 
 Per arm, by the protocol's metric (validation only, no test split anywhere):
 * top-rung nets: sh arms, candidates that reached the top rung; single-proxy arms
@@ -19,6 +19,7 @@ Per arm, by the protocol's metric (validation only, no test split anywhere):
 
 from __future__ import annotations
 
+import argparse
 import json
 import re
 import sys
@@ -29,7 +30,7 @@ from pathlib import Path
 from nas.data.augment import epoch_images
 from nas.search.stats import compute
 from nas.study.pareto import trained_trials
-from nas.study.record import TrialRecord, records
+from nas.study.record import Status, TrialRecord, records
 from nas.study.storage import open_study
 
 N_TRAIN, BATCH = 45_000, 256  # the top rung's split and batch (PROTOCOL.md)
@@ -56,6 +57,8 @@ class Arm:
     feasible: float | None
     images: int
     wall_s: float
+    # (training images spent so far, best top-rung val acc so far) after each top-rung net
+    trajectory: list[tuple[int, float]]
 
 
 def _time(stamp: str) -> datetime:
@@ -110,6 +113,8 @@ def arm_row(d: Path) -> Arm:
             * epoch_images(N_TRAIN, BATCH)
     stats = compute(trials)
     best = max(top, key=lambda p: p[1], default=None)
+    path = incumbents(trials) if sh else \
+        [(stats.images + extra, best[1])] if best else []
     retrain_s = sum(float(x) for x in RETRAIN.findall(log)) if not sh else 0.0
     return Arm(
         name=d.name, arm=m["arm"], budget=int(m["budget"]) * 1000, seed=int(m["seed"]),
@@ -119,7 +124,38 @@ def arm_row(d: Path) -> Arm:
         pick_params=best[0].params if best else None,
         pick_arch=best[0].arch_id if best else None,
         candidates=stats.counted, feasible=stats.feasible, images=stats.images + extra,
-        wall_s=search_seconds(trials, pauses(log)) + retrain_s)
+        wall_s=search_seconds(trials, pauses(log)) + retrain_s, trajectory=path)
+
+
+def incumbents(trials: list[TrialRecord]) -> list[tuple[int, float]]:
+    """An sh search's anytime curve: after each candidate that reached the top rung (in
+    the order they finished), the images spent so far and the best top-rung val acc."""
+    done = sorted((r for r in trials if r.is_counted and r.trial is not None),
+                  key=lambda r: r.trial.datetime_complete)
+    spent, best, out = 0, 0.0, []
+    for r in done:
+        spent += r.images or 0
+        if r.status == Status.TRAINED and not r.halted and r.val_acc is not None:
+            best = max(best, r.val_acc)
+            out.append((spent, best))
+    return out
+
+
+def figure(rows: list[Arm], path: Path) -> None:
+    """Best top-rung val acc vs training images spent, one line per arm (single-proxy
+    arms: one point, after their retrains), as a self-contained HTML file."""
+    import plotly.graph_objects as go
+
+    fig = go.Figure()
+    for a in rows:
+        if a.trajectory:
+            x, y = zip(*a.trajectory, strict=True)
+            fig.add_scatter(x=[v / 1e6 for v in x], y=y, mode="lines+markers",
+                            line_shape="hv", name=a.name)
+    fig.update_layout(xaxis_title="training images spent (millions)",
+                      yaxis_title="best top-rung validation accuracy",
+                      title="Search strategies at equal compute (results/search/PROTOCOL.md)")
+    fig.write_html(path, include_plotlyjs=True)
 
 
 def markdown(rows: list[Arm]) -> str:
@@ -141,11 +177,16 @@ def _f(v: float | None, digits: int = 4) -> str:
 
 
 def main(argv: list[str]) -> None:
-    root = Path(next((a for a in argv if not a.startswith("--")), "results/search"))
-    rows = [arm_row(d) for d in sorted(root.iterdir())
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("root", nargs="?", default="results/search", type=Path)
+    p.add_argument("--json", action="store_true", help="every figure as JSON")
+    p.add_argument("--figure", type=Path, help="also write the anytime-curve HTML here")
+    a = p.parse_args(argv)
+    rows = [arm_row(d) for d in sorted(a.root.iterdir())
             if d.is_dir() and (d / "study.db").exists()]
-    print(json.dumps([asdict(a) for a in rows], indent=2) if "--json" in argv
-          else markdown(rows))
+    print(json.dumps([asdict(r) for r in rows], indent=2) if a.json else markdown(rows))
+    if a.figure:
+        figure(rows, a.figure)
 
 
 if __name__ == "__main__":

@@ -95,9 +95,21 @@ def test_single_proxy_arm_is_judged_by_its_retrains(tmp_path):
     assert row.images == 40_000 + 2 * 20 * 44_800  # whole batches of 256 from 45,000
     assert row.wall_s == pytest.approx(120 + 3600.5)
     assert row.finished  # its retrain ended
+    assert row.trajectory == [(row.images, 0.85)]  # one point, after the retrains
 
 
 def test_a_directory_not_named_like_an_arm_is_refused(tmp_path):
     (tmp_path / "notes").mkdir()
     with pytest.raises(ValueError, match="<arm>-<N>k-s<seed>"):
         table.arm_row(tmp_path / "notes")
+
+
+def test_sh_anytime_curve_and_figure(tmp_path):
+    d = _arm(tmp_path, "c-200k-s0", [
+        _sh(0, (0, 20), 0.80, 150_000, False, "x", 900),
+        _sh(1, (40, 45), 0.90, 10_000, True, "y", 45),
+        _sh(2, (45, 50), 0.85, 60_000, False, "z", 900)])
+    row = table.arm_row(d)
+    assert row.trajectory == [(900, 0.80), (1845, 0.85)]  # the halted 0.90 is no pick
+    table.figure([row], tmp_path / "curve.html")
+    assert "c-200k-s0" in (tmp_path / "curve.html").read_text()
