@@ -10,6 +10,7 @@ from __future__ import annotations
 import itertools
 import math
 import time
+from collections.abc import Sequence
 from typing import Any
 
 import optuna
@@ -18,6 +19,7 @@ import torch
 from nas.data import Dataset
 from nas.errors import NasError
 from nas.search.space import FixedChooser, Space
+from nas.study.record import TrialRecord
 from nas.train.config import TrainConfig
 
 MIN_STEPS = 50  # optimizer steps under which proxy-trained nets score near chance
@@ -150,21 +152,46 @@ def images_per_second(genome: Any, data: Dataset, config: TrainConfig,
     return n / max(time.perf_counter() - t0, 1e-9)
 
 
+MIN_MEASURED = 3  # trained candidates of a resumed study that replace the typical net
+
+
+def study_rate(trials: Sequence[TrialRecord]) -> tuple[float, int] | None:
+    """(training images per wall-second, candidates) over the finished candidates of a
+    resumed study, one worker's rate: their images over their trials' durations, so
+    screening, zero-cost scores and evaluation are included and the nets are the ones
+    this search samples. None with fewer than MIN_MEASURED such candidates."""
+    images = seconds = 0.0
+    n = 0
+    for r in trials:
+        t = r.trial
+        if not (r.is_counted and r.images and r.retry_of is None and t is not None
+                and t.datetime_start and t.datetime_complete):
+            continue
+        images += r.images
+        seconds += (t.datetime_complete - t.datetime_start).total_seconds()
+        n += 1
+    return (images / seconds, n) if n >= MIN_MEASURED and seconds > 0 else None
+
+
 def estimate_line(trials: int, epochs: float, train_images: int, ips: float,
-                  device: str, allowance: int | None = None) -> str:
-    """'about 1.4 h on this cpu (...)': training images left over the measured rate.
-    ``epochs`` per candidate may be an average (successive halving); ``allowance``
-    (--max-images left) caps the images when it comes first."""
+                  device: str, allowance: int | None = None, workers: int = 1,
+                  measured_on: str = "a typical net") -> str:
+    """'about 1.4 h on this cpu (...)': training images left over the measured rate of
+    one worker (``ips``) times ``workers``. ``epochs`` per candidate may be an average
+    (successive halving); ``allowance`` (--max-images left) caps the images when it comes
+    first; ``measured_on`` says where ``ips`` comes from."""
     images = round(trials * epochs * train_images)
     how = (f"{trials} trials x {epochs:g} epochs x {train_images:,} images = {images:,} "
            "training images")
     if allowance is not None and allowance < images:
         images = allowance
         how = f"--max-images: {images:,} training images left"
-    seconds = images / ips if ips > 0 and math.isfinite(ips) else float("nan")
+    rate = ips * workers
+    seconds = images / rate if rate > 0 and math.isfinite(rate) else float("nan")
+    per = f" ({workers} workers x ~{ips:,.0f})" if workers > 1 else ""
     return (f"estimate: about {_duration(seconds)} on this {device} ({how} at "
-            f"~{ips:,.0f} images/s measured on a typical net; rejected candidates are "
-            "free, early stopping makes it shorter)")
+            f"~{rate:,.0f} images/s{per} measured on {measured_on}; rejected candidates "
+            "are free, early stopping makes it shorter)")
 
 
 def _duration(seconds: float) -> str:

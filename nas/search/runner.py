@@ -417,18 +417,30 @@ def _notes(config: SearchConfig, study: optuna.Study, data: Dataset, echo: Any) 
     if left <= 0:
         return
     device = _device(config.device, 0)
-    try:
-        genome = preflight.typical_genome(as_space(config.space), config.budget, data)
-        ips = preflight.images_per_second(genome, data, proxy, device)
-    except Exception as e:  # an estimate must never stop a search
-        ips = float("nan")
-        echo(f"note: throughput not measured ({type(e).__name__}: {e})")
+    measured = preflight.study_rate(records(study))
+    if measured is not None:  # a resumed study: its own candidates, evaluation included
+        ips, on = measured[0], f"this study's {measured[1]} trained candidates"
+    else:
+        ips, on = _typical_rate(config, data, proxy, device, echo), "a typical net"
     epochs = expected_epochs(config.rungs, config.eta) if config.strategy == "sh" else \
         proxy.epochs  # per candidate: sh trains the top 1/eta of each rung further
     allowance = (None if config.max_images is None else
                  max(0, config.max_images - images_spent(records(study))))
     echo(preflight.estimate_line(left, round(epochs, 2), n, ips,
-                                 preflight.device_type(device), allowance))
+                                 preflight.device_type(device), allowance, config.workers,
+                                 on))
+
+
+def _typical_rate(config: SearchConfig, data: Dataset, proxy: TrainConfig, device: str | None,
+                  echo: Any) -> float:
+    """Training images/s of a typical net of the space (NaN if it cannot be measured:
+    an estimate must never stop a search)."""
+    try:
+        genome = preflight.typical_genome(as_space(config.space), config.budget, data)
+        return preflight.images_per_second(genome, data, proxy, device)
+    except Exception as e:
+        echo(f"note: throughput not measured ({type(e).__name__}: {e})")
+        return float("nan")
 
 
 def _peek_data(config: SearchConfig) -> Dataset:

@@ -150,6 +150,15 @@ def test_notes_before_the_search_estimate_and_short_proxy(tmp_path, monkeypatch,
     assert "estimate: about" in out.output and "images/s measured" in out.output
     assert "nan" not in out.output and "not measured" not in out.output
     assert out.output.index("estimate:") < out.output.index("retrain the best")
+    assert "measured on a typical net" in out.output
+
+
+def test_a_resumed_search_estimates_from_its_own_candidates(tmp_path, monkeypatch, npz):
+    monkeypatch.chdir(tmp_path)
+    assert run(*SMALL, "--trials", "3", "--data", str(npz)).exit_code == 0
+    out = run(*SMALL, "--trials", "4", "--data", str(npz))
+    assert out.exit_code == 0, out.output
+    assert "measured on this study's 3 trained candidates" in out.output, out.output
 
 
 def test_quick_sets_the_cpu_proxy(tmp_path, monkeypatch, npz):

@@ -45,6 +45,41 @@ def test_estimate_line_counts_training_images():
     assert "--max-images: 900,000 training images left" in capped and "17 min" in capped
 
 
+def test_estimate_line_scales_with_workers_and_names_its_rate():
+    line = preflight.estimate_line(20, 5, 45_000, 900.0, "cpu", workers=2,
+                                   measured_on="this study's 5 trained candidates")
+    assert "about 42 min" in line
+    assert "~1,800 images/s (2 workers x ~900) measured on this study's 5 trained" in line
+
+
+def _done(number, images, seconds, retry_of=None, status="trained"):
+    from datetime import datetime, timedelta
+
+    from optuna.trial import FrozenTrial, TrialState
+
+    from nas.study.record import from_trial
+
+    start = datetime(2026, 11, 30, 12, 0)
+    attrs = {"status": status, "images": images}
+    if retry_of is not None:
+        attrs["retry_of"] = retry_of
+    return from_trial(FrozenTrial(
+        number=number, state=TrialState.COMPLETE, value=None, values=[0.5, 1000],
+        datetime_start=start, datetime_complete=start + timedelta(seconds=seconds),
+        params={}, distributions={}, user_attrs=attrs, system_attrs={},
+        intermediate_values={}, trial_id=number))
+
+
+def test_study_rate_is_images_over_trial_durations():
+    trials = [_done(0, 20_000, 100), _done(1, 20_000, 60), _done(2, 10_000, 40)]
+    assert preflight.study_rate(trials[:2]) is None  # too few to replace the typical net
+    assert preflight.study_rate(trials) == (250.0, 3)
+    # a retry resumed a checkpoint (its images include the dead run's), a rejected
+    # candidate trained nothing: neither is a rate
+    more = [*trials, _done(3, 900_000, 10, retry_of=1), _done(4, 0, 5, status="rejected")]
+    assert preflight.study_rate(more) == (250.0, 3)
+
+
 def test_expected_epochs_of_successive_halving():
     from nas.search.rungs import expected_epochs
 
