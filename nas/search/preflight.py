@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import statistics
 import time
 from collections.abc import Sequence
 from typing import Any
@@ -159,18 +160,21 @@ def study_rate(trials: Sequence[TrialRecord]) -> tuple[float, int] | None:
     """(training images per wall-second, candidates) over the finished candidates of a
     resumed study, one worker's rate: their images over their trials' durations, so
     screening, zero-cost scores and evaluation are included and the nets are the ones
-    this search samples. None with fewer than MIN_MEASURED such candidates."""
-    images = seconds = 0.0
-    n = 0
+    this search samples. A trial at under a third of the median trial's rate was
+    stopped or starved part of the time (a suspended job, a machine asleep) and is left
+    out. None with fewer than MIN_MEASURED candidates."""
+    runs = []
     for r in trials:
         t = r.trial
-        if not (r.is_counted and r.images and r.retry_of is None and t is not None
-                and t.datetime_start and t.datetime_complete):
-            continue
-        images += r.images
-        seconds += (t.datetime_complete - t.datetime_start).total_seconds()
-        n += 1
-    return (images / seconds, n) if n >= MIN_MEASURED and seconds > 0 else None
+        if r.is_counted and r.images and r.retry_of is None and t is not None \
+                and t.datetime_start and t.datetime_complete:
+            runs.append((r.images, (t.datetime_complete - t.datetime_start).total_seconds()))
+    runs = [(i, s) for i, s in runs if s > 0]
+    if len(runs) < MIN_MEASURED:
+        return None
+    median = statistics.median(i / s for i, s in runs)
+    kept = [(i, s) for i, s in runs if i / s >= median / 3]
+    return sum(i for i, _ in kept) / sum(s for _, s in kept), len(kept)
 
 
 def estimate_line(trials: int, epochs: float, train_images: int, ips: float,

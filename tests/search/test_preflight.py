@@ -78,6 +78,8 @@ def test_study_rate_is_images_over_trial_durations():
     # candidate trained nothing: neither is a rate
     more = [*trials, _done(3, 900_000, 10, retry_of=1), _done(4, 0, 5, status="rejected")]
     assert preflight.study_rate(more) == (250.0, 3)
+    # suspended for an hour mid-trial: 50 images/s against a median of 200
+    assert preflight.study_rate([*trials, _done(5, 200_000, 4000)]) == (250.0, 3)
 
 
 def test_expected_epochs_of_successive_halving():
