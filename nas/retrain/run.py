@@ -13,7 +13,7 @@ from that seed's per-epoch ``checkpoint.pt``, so rerunning a killed command cont
 from __future__ import annotations
 
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -87,9 +87,18 @@ def sh_epochs(study: optuna.Study) -> int | None:
     return int(rungs[-1]) if rungs else None
 
 
+def study_recipe(study: optuna.Study, **given: Any) -> dict[str, Any]:
+    """TrainConfig overrides of a retrain: each of ``given`` (flip, amp, cutout, ema)
+    that is not None, else what the search recorded on the study (None: the preset's).
+    TTA follows the flips: a net never shown mirrored images is not tested on them."""
+    recipe = {k: v if v is not None else study.user_attrs.get(k) for k, v in given.items()}
+    recipe["tta"] = recipe.get("flip")
+    return recipe
+
+
 def _reuse_search_run(study: optuna.Study, genome: str, seed_dir: Path,
                       epochs: int | None, echo: Callable[[str], None],
-                      flip: bool | None = None, amp: str | None = None) -> None:
+                      recipe: Mapping[str, Any]) -> None:
     """Seed 0 of a pick of an ``sh`` study *is* its top-rung search run (same recipe,
     same seed): copy that run's finished checkpoint in, so retrain only tests it (and
     trains the other seeds) instead of a second identical long run. Skipped when the
@@ -104,7 +113,7 @@ def _reuse_search_run(study: optuna.Study, genome: str, seed_dir: Path,
     source = Path(runs) / study.study_name / f"{analyze(genome).arch_id}.pt"
     if not source.is_file():
         return
-    config = preset("full", seed=0, epochs=epochs, flip=flip, tta=flip, amp=amp).to_dict()
+    config = preset("full", **{**recipe, "seed": 0, "epochs": epochs}).to_dict()
     try:
         state = ckpt.load(source, genome, config)
     except NasError:
@@ -119,14 +128,13 @@ def _reuse_search_run(study: optuna.Study, genome: str, seed_dir: Path,
 def _retrain_one(p: Pick, index: int, dataset: Any, out_dir: Path, seeds: int,
                  epochs: int | None, device: str | None, progress: str,
                  echo: Callable[[str], None], study: optuna.Study,
-                 flip: bool | None = None, test: bool = True,
-                 amp: str | None = None) -> dict[str, Any]:
+                 recipe: Mapping[str, Any], test: bool = True) -> dict[str, Any]:
     genome = p.trial.genome
     d = out_dir / analyze(genome).arch_id
-    _reuse_search_run(study, genome, d / "seeds" / "0", epochs, echo, flip, amp)
+    _reuse_search_run(study, genome, d / "seeds" / "0", epochs, echo, recipe)
     runs = [train_seed(genome, dataset, d / "seeds" / str(s), seed=s, epochs=epochs,
-                       device=device, progress=progress, echo=echo, flip=flip, test=test,
-                       amp=amp)
+                       device=device, progress=progress, echo=echo, test=test,
+                       recipe=recipe)
             for s in range(seeds)]
     row = _model_row(p, runs, index, dataset.image_size)
     _write_model_dir(d, row, runs, p.reason)
@@ -153,7 +161,8 @@ def retrain(target: str | Path, study_name: str | None = None, *, top: int = 3,
             data: str | Any = None, subset: int | None = None, out: str | Path | None = None,
             device: str | None = None, progress: str = "auto",
             echo: Callable[[str], None] = print, flip: bool | None = None,
-            test: bool = True, amp: str | None = None) -> RetrainSummary:
+            test: bool = True, amp: str | None = None, cutout: int | None = None,
+            ema: float | None = None) -> RetrainSummary:
     """Retrain ``top`` Pareto-optimal trials of a study with the ``full`` preset.
 
     ``epochs`` overrides the preset's epoch count (default for an ``sh`` study: its top
@@ -164,9 +173,10 @@ def retrain(target: str | Path, study_name: str | None = None, *, top: int = 3,
     and a later call with the same settings tests the saved models once. Stores
     ``test_acc``/``final_val_acc`` (means over seeds) on the study for each trial
     (``nas.study.save_retrain``).
-    ``progress`` is the trainer's mode: auto, rich, plain or none. ``flip`` (flips and
-    mirrored TTA) defaults to the study's recorded ``flip``, else the preset's (on);
-    ``amp`` (mixed precision) to the study's ``amp``, else the preset's.
+    ``progress`` is the trainer's mode: auto, rich, plain or none. The recipe follows
+    the search unless given: ``flip`` (flips and mirrored TTA), ``amp`` (mixed
+    precision), ``cutout`` (px) and ``ema`` (decay) default to the study's recorded
+    values, else the preset's (``study_recipe``).
     """
     if seeds < 1:
         raise NasError(f"--seeds must be >= 1, got {seeds}")
@@ -186,14 +196,12 @@ def retrain(target: str | Path, study_name: str | None = None, *, top: int = 3,
     if not record:
         echo(f"note: {target} is read-only: results go to summary.csv, not onto the study")
     dataset = _dataset(data, study, subset, device)
-    if flip is None:
-        flip = study.user_attrs.get("flip")
-    amp = amp or study.user_attrs.get("amp")
+    recipe = study_recipe(study, flip=flip, amp=amp, cutout=cutout, ema=ema)
     rows = []
     for i, p in enumerate(picks, 1):
         try:
             row = _retrain_one(p, i, dataset, out_dir, seeds, epochs, device, progress, echo,
-                               study, flip, test, amp)
+                               study, recipe, test)
         except TrainingDiverged as e:  # one bad model must not cost the others
             echo(f"trial {p.trial.number}: {e}; left out of the summary")
             continue

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -61,17 +61,17 @@ def _load_done(result: Path, config: dict[str, Any]) -> SeedRun | None:
 
 def train_seed(genome: str, data: Any, d: Path, *, seed: int, epochs: int | None,
                device: str | None, progress: str,
-               echo: Callable[[str], None] = print, flip: bool | None = None,
-               test: bool = True, amp: str | None = None) -> SeedRun:
+               echo: Callable[[str], None] = print, test: bool = True,
+               recipe: Mapping[str, Any] | None = None) -> SeedRun:
     """Train ``genome`` with ``seed`` into directory ``d`` (resuming), then test once
     (``test=False``: validation only; a later ``test=True`` call tests the saved model).
 
-    ``flip``: random flips and mirrored TTA (None: the preset's, on); ``amp``: mixed
-    precision (None: the preset's)."""
+    ``recipe``: TrainConfig overrides of the ``full`` preset (flip, tta, amp, cutout,
+    ema ...; None values keep the preset's)."""
     from nas.train import preset
     from nas.train.run import fit
 
-    config = preset("full", seed=seed, epochs=epochs, flip=flip, tta=flip, amp=amp)
+    config = preset("full", **{**(recipe or {}), "seed": seed, "epochs": epochs})
     plain = _plain(config)
     d.mkdir(parents=True, exist_ok=True)
     done = _load_done(d / "result.json", plain)

@@ -63,6 +63,8 @@ class SearchConfig:
     runs_dir: str = "runs/search"  # sh: per-architecture checkpoints, <runs_dir>/<study>/
     flip: bool | None = None  # random flips + mirrored TTA; None: the preset's (on)
     amp: str = "auto"  # mixed precision of every training (nas.train.device.amp_dtype)
+    cutout: int | None = None  # px side of the square erased per training image; None: 0
+    ema: float | None = None  # decay per step of an evaluated weight EMA; None: off
 
     def __post_init__(self) -> None:
         _positive("--budget", self.budget)
@@ -92,6 +94,12 @@ class SearchConfig:
 
         if self.amp not in AMP_MODES:
             raise NasError(f"--amp must be one of {', '.join(AMP_MODES)}, got {self.amp!r}")
+        if self.cutout is not None and (isinstance(self.cutout, bool)
+                                        or not isinstance(self.cutout, int) or self.cutout < 0):
+            raise NasError(f"--cutout must be a whole number of pixels >= 0, got "
+                           f"{self.cutout!r}")
+        if self.ema is not None and not 0.0 <= self.ema < 1.0:
+            raise NasError(f"--ema must be a decay in [0, 1), got {self.ema}")
         if self.latency_budget is not None and self.latency_budget <= 0:
             raise NasError(f"--latency-budget must be > 0 ms, got {self.latency_budget}")
         for flag, v in (("--fill", self.fill), ("--prescreen", self.prescreen)):
@@ -153,13 +161,21 @@ class SearchConfig:
         return attrs
 
     def recorded_attrs(self) -> dict[str, Any]:
-        """What ``nas retrain`` follows (the search's data and flips): stored on a new
+        """What ``nas retrain`` follows (the search's data, flips, cutout and EMA): stored on a new
         study; a rerun with other values is refused (``preflight.check_recorded``). With
         sh, also where the top-rung runs are (not compared: it may differ by machine)."""
-        recorded: dict[str, Any] = {"data": self.data, "flip": self.flip}
+        recorded: dict[str, Any] = {"data": self.data, "flip": self.flip,
+                                    "cutout": self.cutout, "ema": self.ema}
         if self.strategy == "sh":
             recorded["runs_dir"] = self.runs_dir
         return recorded
+
+    def recipe(self) -> dict[str, Any]:
+        """TrainConfig overrides every training of the search shares (None: the
+        preset's): seed, flips and the TTA that follows them, mixed precision, cutout,
+        EMA."""
+        return {"seed": self.seed, "flip": self.flip, "tta": self.flip, "amp": self.amp,
+                "cutout": self.cutout, "ema": self.ema}
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)

@@ -204,7 +204,7 @@ def _setup(config: SearchConfig, data: Dataset, study: str, worker: int) -> Setu
     --max-epochs (the top rung), and runs checkpoint under <runs_dir>/<study>/."""
     if config.strategy == "sh":
         recipe = preset("full", epochs=config.max_epochs, batch_size=config.proxy_batch,
-                        seed=config.seed, flip=config.flip, tta=config.flip, amp=config.amp)
+                        **config.recipe())
     else:
         recipe = _proxy(config)
     return Setup(data, recipe, _device(config.device, worker),
@@ -216,9 +216,9 @@ def _setup(config: SearchConfig, data: Dataset, study: str, worker: int) -> Setu
 
 
 def _proxy(config: SearchConfig) -> TrainConfig:
-    """The proxy recipe of ``config`` (epochs, batch, flips, mixed precision)."""
+    """The proxy recipe of ``config`` (epochs, batch, and the search's shared recipe)."""
     return preset("proxy", epochs=config.proxy_epochs, batch_size=config.proxy_batch,
-                  seed=config.seed, flip=config.flip, tta=config.flip, amp=config.amp)
+                  **config.recipe())
 
 
 def _device(device: str | None, worker: int) -> str | None:

@@ -195,6 +195,22 @@ def test_rf_min_below_one(rf, tmp_path):
                           "--rf-min")
 
 
+@pytest.mark.parametrize(("flag", "value"), [("--cutout", "-1"), ("--ema", "1.0"),
+                                             ("--ema", "-0.1")])
+def test_recipe_flags_out_of_range(flag, value, tmp_path):
+    assert_one_line_error(nas(*search("--budget", helpers.BUDGET, flag, value), cwd=tmp_path),
+                          flag)
+
+
+@pytest.mark.parametrize(("field", "value"), [("cutout", -1), ("cutout", 2.5),
+                                              ("ema", 1.0)])
+def test_search_config_refuses_a_bad_recipe(field, value):
+    from nas.errors import NasError
+
+    with pytest.raises(NasError, match=f"--{field} must be"):
+        SearchConfig(budget=1000, trials=1, **{field: value})
+
+
 def test_budget_no_architecture_can_meet(tmp_path):
     p = nas(*search("--budget", "100"), cwd=tmp_path)
     assert_one_line_error(p, "unreachable", "smallest network in space 'small' has")

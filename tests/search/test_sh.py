@@ -118,13 +118,14 @@ def test_prescreen_quantile_ignores_candidates_the_constraints_rejected(data):
     assert z.evaluate(Candidate(_Trial(), g, screen, over)).status is None  # too few scored
 
 
-@pytest.mark.parametrize("amp", ["auto", "bf16"])
-def test_retrain_of_an_sh_study_tests_the_search_run_as_seed_0(sh, data, tmp_path, amp):
-    """Also with --amp bf16 (a study setting): retrain follows it, so the search's run is
-    the same recipe and serves as seed 0."""
+@pytest.mark.parametrize("recipe", [{}, {"amp": "bf16"}, {"cutout": 4, "ema": 0.9}],
+                         ids=["default", "bf16", "cutout-ema"])
+def test_retrain_of_an_sh_study_tests_the_search_run_as_seed_0(sh, data, tmp_path, recipe):
+    """Also with --amp bf16, or cutout and EMA (study settings): retrain follows them, so
+    the search's run is the same recipe and serves as seed 0."""
     from nas.retrain import retrain
 
-    summary = run_search(sh(amp=amp), data=data, progress=False)
+    summary = run_search(sh(**recipe), data=data, progress=False)
     lines: list[str] = []
     out = retrain(summary.storage, summary.study, top=1, seeds=2, data=data,
                   out=tmp_path / "rt", progress="none", echo=lines.append)
@@ -132,13 +133,17 @@ def test_retrain_of_an_sh_study_tests_the_search_run_as_seed_0(sh, data, tmp_pat
     best = next(r for r in trained_trials(_study(summary)) if r.arch_id == row["arch_id"])
     assert row["epochs"] == 4  # the study's top rung, without --epochs
     assert any("top-rung run" in line for line in lines)
-    seed0 = (tmp_path / "rt" / best.arch_id / "seeds" / "0" / "result.json").read_text()
-    assert json.loads(seed0)["val_acc"] == pytest.approx(best.val_acc)  # the same run
-    assert json.loads(seed0)["config"]["amp"] == amp
-    seed1 = (tmp_path / "rt" / best.arch_id / "seeds" / "1" / "result.json").read_text()
-    assert json.loads(seed1)["config"]["amp"] == amp
-    if amp == "bf16":  # a study setting: another precision on resume is refused
-        with pytest.raises(NasError, match="amp='bf16', not 'auto'"):
+    seed0 = json.loads((tmp_path / "rt" / best.arch_id / "seeds" / "0" / "result.json")
+                       .read_text())
+    assert seed0["val_acc"] == pytest.approx(best.val_acc)  # the same run
+    seed1 = json.loads((tmp_path / "rt" / best.arch_id / "seeds" / "1" / "result.json")
+                       .read_text())
+    expected = {"amp": "auto", "cutout": 0, "ema": 0.0, **recipe}
+    for seed in (seed0, seed1):
+        assert {k: seed["config"][k] for k in expected} == expected
+    if recipe:  # a study setting: another recipe on resume is refused
+        key, value = next(iter(recipe.items()))
+        with pytest.raises(NasError, match=f"{key}={value!r}, not "):
             run_search(sh(), data=data, progress=False)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from nas.cli.commands.train import AMP_HELP, FLIP_HELP, flip_overrides
+from nas.cli.commands.train import AMP_HELP, CUTOUT_HELP, EMA_HELP, FLIP_HELP, flip_overrides
 from nas.retrain.select import PICKS
 from nas.train.config import AMP_MODES
 
@@ -33,12 +33,17 @@ STUDY_HELP = "Only needed when the storage holds several studies."
               help=FLIP_HELP + " Default: what the search used (recorded on the study).")
 @click.option("--amp", type=click.Choice(AMP_MODES), default=None,
               help=AMP_HELP + " Default: what the search used (recorded on the study).")
+@click.option("--cutout", type=click.IntRange(min=0), default=None, metavar="PX",
+              help=CUTOUT_HELP + ". Default: what the search used, else 0 (off).")
+@click.option("--ema", type=click.FloatRange(0, 1, max_open=True), default=None,
+              metavar="DECAY", help=EMA_HELP + ". Default: what the search used, else off.")
 @click.option("--no-test", is_flag=True,
               help="Train and validate only, leaving the test split untouched (compare "
               "on validation first); rerun without it to test the saved models once.")
 def retrain(study_path: str, study_name: str | None, top: int, how: str, epochs: int | None,
             seeds: int, data: str | None, subset: int | None, out: str | None,
-            device: str | None, flip: bool | None, amp: str | None, no_test: bool) -> None:
+            device: str | None, flip: bool | None, amp: str | None, cutout: int | None,
+            ema: float | None, no_test: bool) -> None:
     """Retrain the best architectures of STUDY (a .db file or storage URL) in full.
 
     Rerun the same command after an interruption: finished seeds are kept and the
@@ -48,7 +53,7 @@ def retrain(study_path: str, study_name: str | None, top: int, how: str, epochs:
 
     run(study_path, study_name, top=top, how=how, epochs=epochs, seeds=seeds, data=data,
         subset=subset, out=out, device=device, echo=click.echo,
-        flip=flip_overrides(flip)["flip"], test=not no_test, amp=amp)
+        flip=flip_overrides(flip)["flip"], test=not no_test, amp=amp, cutout=cutout, ema=ema)
 
 
 @click.command()

@@ -9,7 +9,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from nas.cli.commands.train import AMP_HELP, FLIP_HELP, THREADS_HELP
+from nas.cli.commands.train import AMP_HELP, CUTOUT_HELP, EMA_HELP, FLIP_HELP, THREADS_HELP
 from nas.cli.commands.train import _threads as set_threads
 from nas.errors import NasError
 from nas.search.config import PRESCREEN_SCORE, PRESCREEN_SCORES, SAMPLERS
@@ -162,6 +162,13 @@ def _report(summary, console: Console) -> None:  # type: ignore[no-untyped-def]
 @click.option("--threads", type=click.IntRange(min=1), default=None, help=THREADS_HELP)
 @click.option("--flip/--no-flip", default=None, help=FLIP_HELP + " Recorded on the study: "
               "`nas retrain` follows it.")
+@click.option("--cutout", type=click.IntRange(min=0), default=None, metavar="PX",
+              help=CUTOUT_HELP + ", in every training of the search (with --strategy sh: "
+              "the top rung's recipe). Recorded on the study: `nas retrain` follows it. "
+              "[default: 0, off]")
+@click.option("--ema", type=click.FloatRange(0, 1, max_open=True), default=None,
+              metavar="DECAY", help=EMA_HELP + ", in every training of the search. "
+              "Recorded on the study: `nas retrain` follows it. [default: off]")
 @click.option("--quick", is_flag=True, help=QUICK_HELP)
 def search(budget: int, trials: int, study: str | None, storage: str | None, space: str,
            rf_min: int | None, macs_budget: int | None, macs_objective: bool,
@@ -172,7 +179,7 @@ def search(budget: int, trials: int, study: str | None, storage: str | None, spa
            min_epochs: int, max_epochs: int, fill: float | None, prescreen: float | None,
            prescreen_score: str, latency_budget: float | None, amp: str, no_zero_cost: bool,
            as_json: bool, quiet: bool, threads: int | None, flip: bool | None,
-           quick: bool) -> None:
+           cutout: int | None, ema: float | None, quick: bool) -> None:
     """Search architectures under --budget params with Optuna; rerun to resume."""
     from nas.search import SearchConfig, run_search
 
@@ -190,7 +197,8 @@ def search(budget: int, trials: int, study: str | None, storage: str | None, spa
                           max_epochs=max_epochs, fill=fill, prescreen=prescreen,
                           prescreen_score=prescreen_score, zero_cost=not no_zero_cost, amp=amp,
                           latency_budget=latency_budget,
-                          latency_objective=latency_objective, flip=flip)
+                          latency_objective=latency_objective, flip=flip, cutout=cutout,
+                          ema=ema)
     console = Console(highlight=False, stderr=as_json)
     summary = run_search(config, progress=not quiet,
                          echo=lambda line: click.echo(line, err=True))

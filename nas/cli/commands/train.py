@@ -15,6 +15,9 @@ FLIP_HELP = ("Random horizontal flips while training and mirrored test-time augm
 AMP_HELP = ("Mixed precision: auto (CUDA: bf16 where supported, else fp16; CPU: off), "
             "bf16 (also on a CPU: 1.4-1.8x faster training where it has AMX/AVX512-BF16, "
             "results/bench.md; slower where it has not), fp16 (CUDA), none.")
+CUTOUT_HELP = "Side of a random square erased from each training image, px at 32 px"
+EMA_HELP = ("Keep an exponential moving average of the weights with this decay per step "
+            "(e.g. 0.999) and evaluate it")
 DATA_HELP = ("'cifar10' (download, or $NAS_CIFAR10_NPZ), an .npz with x_train, y_train, "
              "x_test, y_test, or a folder holding cifar-10-batches-py.")
 
@@ -33,12 +36,9 @@ DATA_HELP = ("'cifar10' (download, or $NAS_CIFAR10_NPZ), an .npz with x_train, y
               help="Peak learning rate.")
 @click.option("--flip/--no-flip", default=None, help=FLIP_HELP)
 @click.option("--cutout", type=click.IntRange(min=0), default=None, metavar="PX",
-              help="Side of a random square erased from each training image, px at 32 px "
-                   "(default: the preset's, 0 = off).")
+              help=CUTOUT_HELP + " (default: the preset's, 0 = off).")
 @click.option("--ema", type=click.FloatRange(0, 1, max_open=True), default=None,
-              metavar="DECAY", help="Keep an exponential moving average of the weights with "
-                                    "this decay per step (e.g. 0.999) and evaluate it "
-                                    "(default: the preset's, 0 = off).")
+              metavar="DECAY", help=EMA_HELP + " (default: the preset's, 0 = off).")
 @click.option("--label-smoothing", type=click.FloatRange(0, 1, max_open=True), default=None,
               help="Label smoothing of the training loss (default: the preset's, 0.1).")
 @click.option("--amp", type=click.Choice(AMP_MODES), default=None, help=AMP_HELP)
