@@ -86,6 +86,7 @@ def _reason(t: TrialRecord, rank: int, n: int, how: str) -> str:
         where = f"on the Pareto front ({n} points)"
     else:
         where = f"on Pareto rank {rank} (front too small) ({n} points)"
-    why = "spread along params" if how == "spread" else "highest proxy val_acc"
+    score = "top-rung" if t.sh else "proxy"  # sh: the full schedule, not a proxy
+    why = "spread along params" if how == "spread" else f"highest {score} val_acc"
     return (f"trial {t.number}: {why} {where}, val_acc {t.val_acc:.4f}, "
             f"{int(t.params):,} params")

@@ -133,6 +133,7 @@ def test_retrain_of_an_sh_study_tests_the_search_run_as_seed_0(sh, data, tmp_pat
     best = next(r for r in trained_trials(_study(summary)) if r.arch_id == row["arch_id"])
     assert row["epochs"] == 4  # the study's top rung, without --epochs
     assert any("top-rung run" in line for line in lines)
+    assert any("highest top-rung val_acc" in line for line in lines)
     seed0 = json.loads((tmp_path / "rt" / best.arch_id / "seeds" / "0" / "result.json")
                        .read_text())
     assert seed0["val_acc"] == pytest.approx(best.val_acc)  # the same run
