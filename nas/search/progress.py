@@ -27,8 +27,12 @@ def trial_line(t: FrozenTrial | TrialRecord) -> str:
     size = (f"{r.params:>9,} params {(r.macs or 0) / 1e6:7.2f}M MACs{timed} rf {r.rf or 0:>3}"
             if r.params is not None else "")
     if st in (Status.TRAINED, Status.STOPPED, Status.DUPLICATE) and r.val_acc is not None:
-        if st == Status.TRAINED:
-            what = f"trained   val {r.val_acc:.4f}  {r.train_seconds:6.1f}s"
+        if st == Status.TRAINED and r.halted:  # sh: not promoted at its last rung
+            what = (f"halted    val {r.val_acc:.4f} at rung {(r.rung or 0) + 1} "
+                    f"after {r.epochs}/{r.planned_epochs} ep")
+        elif st == Status.TRAINED:
+            top = " (top rung)" if r.sh else ""
+            what = f"trained   val {r.val_acc:.4f}  {r.train_seconds:6.1f}s{top}"
         elif st == Status.STOPPED:
             what = (f"stopped   val {r.val_acc:.4f} < median {r.stop_median or 0:.4f} "
                     f"after {r.epochs}/{r.planned_epochs} ep")

@@ -20,12 +20,15 @@ class Stats:
 
     ``feasible`` fractions are over screened candidates (rejected / screened); ``epochs_*``
     are proxy epochs of counted trials: planned (full proxy each), run, and saved by
-    stopping early; ``seconds_saved`` estimates the saved time at each stopped trial's own
-    seconds per epoch. ``screen_ms_*`` is the time to decide feasibility (params + rf).
+    stopping early (with sh: by halting below the top rung); ``best_val_acc`` is over
+    fully trained ones (sh: top rung only); ``seconds_saved`` estimates the saved time
+    at each stopped trial's own seconds per epoch. ``screen_ms_*`` is the time to decide
+    feasibility (params + rf).
     """
 
     counted: int = 0
-    trained: int = 0
+    trained: int = 0  # with sh: including the halted ones
+    halted: int = 0  # sh: trained, then stopped below the top rung (not promoted)
     stopped: int = 0
     duplicates: int = 0
     rejected: int = 0
@@ -79,9 +82,10 @@ def compute(trials: Iterable[FrozenTrial | TrialRecord]) -> Stats:
                   for r in counted if r.status == Status.STOPPED)
     ms = [r.screen_ms for r in screened if r.screen_ms is not None]
     total_ms = [r.screen_total_ms for r in screened if r.screen_total_ms is not None]
-    full = [r.val_acc for r in counted if r.status == Status.TRAINED]
+    full = [r.val_acc for r in counted if r.status == Status.TRAINED and not r.halted]
     return Stats(
-        counted=len(counted), trained=by[Status.TRAINED], stopped=by[Status.STOPPED],
+        counted=len(counted), trained=by[Status.TRAINED],
+        halted=sum(1 for r in counted if r.halted), stopped=by[Status.STOPPED],
         duplicates=by[Status.DUPLICATE], rejected=by[Status.REJECTED],
         failed=sum(1 for r in trials if r.state == TrialState.FAIL),
         running=sum(1 for r in trials if r.state == TrialState.RUNNING),

@@ -153,6 +153,16 @@ def test_notes_before_the_search_estimate_and_short_proxy(tmp_path, monkeypatch,
     assert "measured on a typical net" in out.output
 
 
+def test_an_sh_search_summary_counts_rungs_not_early_stopping(tmp_path, monkeypatch, npz):
+    monkeypatch.chdir(tmp_path)
+    out = run("search", "--budget", "30k", "--space", "small", "--sampler", "random",
+              "--trials", "4", "--strategy", "sh", "--max-epochs", "2", "--eta", "2",
+              "--data", str(npz))
+    assert out.exit_code == 0, out.output
+    assert "to the top rung" in out.output and "halted below it" in out.output
+    assert "halving saved" in out.output and "stopped early" not in out.output
+
+
 def test_a_resumed_search_estimates_from_its_own_candidates(tmp_path, monkeypatch, npz):
     monkeypatch.chdir(tmp_path)
     assert run(*SMALL, "--trials", "3", "--data", str(npz)).exit_code == 0

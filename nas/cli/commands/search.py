@@ -68,13 +68,19 @@ def _report(summary, console: Console) -> None:  # type: ignore[no-untyped-def]
         console.print("no fully trained trials yet: no Pareto front")
     feas = "-" if s.feasible is None else f"{s.feasible:.0%}"
     after = "" if s.feasible_after is None else f" ({s.feasible_after:.0%} after trial 20)"
+    sh = summary.config.get("strategy") == "sh"
+    how = (f"{s.trained - s.halted} to the top rung, {s.halted} halted below it" if sh else
+           f"{s.trained} full, {s.stopped} stopped early")
+    saving = (f"halving saved {s.epochs_saved}/{s.epochs_planned} epochs "
+              f"({s.saved_fraction:.0%})" if sh else
+              f"early stopping saved {s.epochs_saved}/{s.epochs_planned} proxy epochs "
+              f"({s.saved_fraction:.0%}, ~{s.seconds_saved:.0f}s)")
     console.print(
-        f"trained {s.counted} ({s.trained} full, {s.stopped} stopped early), "
+        f"trained {s.counted} ({how}), "
         f"{s.rejected} rejected before training, {s.duplicates} duplicates reused, "
         f"{s.failed} failed; feasible {feas} of {s.screened} sampled{after}; screening "
-        f"{s.screen_ms_mean or 0:.1f} ms/candidate (max {s.screen_ms_max or 0:.1f}); early "
-        f"stopping saved {s.epochs_saved}/{s.epochs_planned} proxy epochs "
-        f"({s.saved_fraction:.0%}, ~{s.seconds_saved:.0f}s); {summary.wall_seconds:.0f}s wall",
+        f"{s.screen_ms_mean or 0:.1f} ms/candidate (max {s.screen_ms_max or 0:.1f}); "
+        f"{saving}; {summary.wall_seconds:.0f}s wall",
         markup=False, highlight=False, soft_wrap=True)
     cmds = summary.commands()
     console.print(f"retrain the best:  {cmds['retrain']}", markup=False, soft_wrap=True)
