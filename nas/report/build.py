@@ -25,6 +25,7 @@ from nas.report.figures import (
     latency_figure,
     macs_figure,
     pareto_figure,
+    rungs_figure,
 )
 from nas.report.frame import status_counts, trials_frame
 from nas.study.record import records
@@ -88,6 +89,8 @@ def report(target: str | Path, study_name: str | None = None, *, out: str | Path
     figures = {"pareto": pareto_figure(df, budget, zoo_params()), "macs": macs_figure(df),
                "latency": latency_figure(df), "history": history_figure(df),
                "counts": counts_figure(counts), "importance": importance_figure(trials)}
+    if study.user_attrs.get("strategy") == "sh" and study.user_attrs.get("rungs"):
+        figures["rungs"] = rungs_figure(trials, list(study.user_attrs["rungs"]))
     pareto = df[df["pareto"]].sort_values("params")[TABLE_COLS]
     fast = df[df["pareto_latency"]].sort_values("latency_ms")[TABLE_COLS]
     retrained = df[df["final_val_acc"].notna()][TABLE_COLS]  # tested or --no-test

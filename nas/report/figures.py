@@ -24,7 +24,12 @@ CUSTOM = ["trial", "arch_id", "macs", "latency_ms"]  # the hover's customdata co
 
 
 def _trained(df: pd.DataFrame) -> pd.DataFrame:
-    return df[df["status"] == "trained"]
+    """Trials trained in full: with successive halving, those that reached the top rung
+    (a halted candidate's val_acc is a mid-schedule figure: ``rungs_figure`` shows it)."""
+    done = df["status"] == "trained"
+    if "halted" in df:
+        done &= ~df["halted"].eq(True)
+    return df[done]
 
 
 def _custom(df: pd.DataFrame) -> list[list[object]]:
@@ -128,6 +133,26 @@ def history_figure(df: pd.DataFrame) -> go.Figure:
                     line={"shape": "hv"})
     fig.update_layout(title="Optimisation history", xaxis_title="trial",
                       yaxis_title="proxy validation accuracy")
+    return fig
+
+
+def rungs_figure(trials: list[TrialRecord], rungs: list[int]) -> go.Figure:
+    """Successive halving's learning curves: each candidate's validation accuracy at
+    every rung it reached (epochs on x), top-rung ones in colour, halted ones grey."""
+    fig = go.Figure()
+    for r in sorted(trials, key=lambda r: r.number):
+        if not r.rung_accs:
+            continue
+        top = not r.halted and len(r.rung_accs) == len(rungs)
+        fig.add_scatter(
+            x=list(rungs[:len(r.rung_accs)]), y=list(r.rung_accs), mode="lines+markers",
+            name=f"#{r.number}{'' if top else ' (halted)'}", showlegend=top,
+            line={"width": 2 if top else 1, **({} if top else {"color": "#bbbbbb"})},
+            hovertemplate=(f"trial {r.number}<br>{r.arch_id}<br>{r.params or 0:,} params"
+                           "<br>epoch %{x}: val_acc %{y:.4f}<extra></extra>"))
+    fig.update_layout(title="Successive halving: validation accuracy at each rung",
+                      xaxis_title="epochs trained (rungs " + ", ".join(map(str, rungs)) + ")",
+                      yaxis_title="validation accuracy", legend={"title": "top rung"})
     return fig
 
 

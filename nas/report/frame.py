@@ -49,11 +49,13 @@ def trials_frame(source: optuna.Study | Iterable[TrialRecord]) -> pd.DataFrame:
 
 
 def status_counts(df: pd.DataFrame) -> pd.DataFrame:
-    """Trial counts per status (and per reject reason), for the feasibility figure."""
+    """Trial counts per status (and per reject reason; successive halving's halted
+    candidates apart from those trained to the top rung), for the feasibility figure."""
     if df.empty:
         return pd.DataFrame({"status": [], "count": []})
     # group by the reason's first word (params / macs / rf ...), not its exact numbers
     reason = df["reject_reason"].fillna("").astype(str).str.extract(r"^\W*(\w+)")[0]
     label = df["status"].where(df["status"] != "rejected", "rejected: " + reason)
+    label = label.where(~df["halted"].eq(True), "halted below the top rung")  # sh
     out = label.value_counts().rename_axis("status").reset_index(name="count")
     return out.sort_values("status").reset_index(drop=True)

@@ -129,3 +129,46 @@ def test_cli_report(made, tmp_path):
     assert f"report: {tmp_path / 'report.html'}" in r.stdout and "trained 5" in r.stdout
     assert (tmp_path / "pareto.csv").is_file()
     assert "latency_ms" in (tmp_path / "pareto.csv").read_text().splitlines()[0]
+
+
+def _sh_study(path):
+    """A hand-made sh study: #0 reached the top rung (epochs 1, 2, 4), #1 was halted at
+    rung 2 with a mid-schedule 0.95 (higher than #0's final figure), #2 at rung 1."""
+    import optuna
+
+    study = optuna.create_study(study_name="sh", storage=f"sqlite:///{path}",
+                                directions=["maximize", "minimize"])
+    study.set_user_attr("strategy", "sh")
+    study.set_user_attr("rungs", [1, 2, 4])
+    for n, (accs, halted, params) in enumerate([([0.5, 0.7, 0.9], False, 1000),
+                                                ([0.6, 0.95], True, 900),
+                                                ([0.3], True, 800)]):
+        study.add_trial(optuna.trial.create_trial(values=[accs[-1], params], user_attrs={
+            "status": "trained", "val_acc": accs[-1], "params": params, "macs": 10**5,
+            "rf": 20, "arch_id": f"a{n}", "genome": f"cv_c{8 * (n + 1)}/head",
+            "sh": "sh1-2-4_eta2", "rung": len(accs) - 1, "rung_accs": accs,
+            "halted": halted, "epochs": [1, 2, 4][len(accs) - 1], "images": 100}))
+    return path
+
+
+def test_an_sh_report_keeps_mid_schedule_figures_apart(tmp_path):
+    db = _sh_study(tmp_path / "sh.db")
+    r = report(db, out=tmp_path / "out", attach=False)
+    page = r.html.read_text()
+    assert 'id="fig-rungs"' in page and "validation accuracy at each rung" in page
+    df = trials_frame(open_study(db))
+    fig = pareto_figure(df)
+    trained = next(t for t in fig.data if t.name == "trained trials")
+    assert list(trained.y) == [0.9]  # halted candidates' rung figures are not results
+    counts = dict(zip(*status_counts(df).values.T, strict=True))
+    assert counts == {"trained": 1, "halted below the top rung": 2}
+
+
+def test_rungs_figure_draws_each_candidates_rungs(tmp_path):
+    from nas.report.figures import rungs_figure
+    from nas.study.record import records
+
+    db = _sh_study(tmp_path / "sh.db")
+    fig = rungs_figure(records(open_study(db)), [1, 2, 4])
+    assert [list(t.x) for t in fig.data] == [[1, 2, 4], [1, 2], [1]]
+    assert [t.showlegend for t in fig.data] == [True, False, False]
