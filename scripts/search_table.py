@@ -172,6 +172,48 @@ def markdown(rows: list[Arm]) -> str:
     return "\n".join(lines)
 
 
+TIE = 0.003  # PROTOCOL.md: a gap under the seed-to-seed spread (0.2-0.3 points) is a tie
+
+
+def _vs(x: Arm | None, y: Arm | None) -> tuple[str, bool | None]:
+    """'x beats y' / 'tie' / 'y beats x' by best top-rung val acc; None while either arm
+    is unfinished or missing."""
+    if x is None or y is None or not (x.finished and y.finished) or \
+            x.best_val is None or y.best_val is None:
+        return "not both finished", None
+    gap = x.best_val - y.best_val
+    verdict = "tie" if abs(gap) < TIE else f"{x.arm if gap > 0 else y.arm} better"
+    return f"{x.arm} {x.best_val:.4f} vs {y.arm} {y.best_val:.4f}: {verdict}", gap >= TIE
+
+
+def decisions(rows: list[Arm], seed: int = 0) -> list[str]:
+    """PROTOCOL.md's decision rules, applied mechanically to one search seed: sh becomes
+    the default if (b) beats (a) at 200k and 400k and (a2) at 200k; --fill (arm d) and the
+    prescreen (arm e) if they beat their base arm, the better of (b)/(c) at 200k."""
+    arm = {(r.arm.split("-")[0], r.budget): r for r in rows if r.seed == seed}
+    lines, wins = [], []
+    for base, budget in (("a", 200_000), ("a2", 200_000), ("a", 400_000)):
+        text, win = _vs(arm.get(("b", budget)), arm.get((base, budget)))
+        lines.append(f"(b) vs ({base}) at {budget // 1000}k: {text}")
+        wins.append(win)
+    sh = ("undecided" if None in wins else "default" if all(wins) else "not default")
+    lines.append(f"--strategy sh: {sh}")
+    b, c = arm.get(("b", 200_000)), arm.get(("c", 200_000))
+    text, c_wins = _vs(c, b)  # the better of (b)/(c): (c) only if it is better
+    lines.append(f"sampler at 200k: {text}; base of (d) and (e): "
+                 f"{'undecided' if c_wins is None else 'c (random)' if c_wins else 'b (TPE)'}")
+    base = None if c_wins is None else c if c_wins else b
+    for name, what in (("d", "--fill 0.85"), ("e", "--prescreen 0.5 (macs)")):
+        text, win = _vs(arm.get((name, 200_000)), base)
+        lines.append(f"{what}: {text} -> "
+                     f"{'undecided' if win is None else 'default' if win else 'not default'}")
+    for r in rows:
+        if r.pick_params is not None and r.pick_params < 0.7 * r.budget:
+            lines.append(f"{r.name}: its pick uses {r.pick_params / r.budget:.2f} of the "
+                         "budget (the issue's goal: >= 0.7 unless a smaller net is better)")
+    return lines
+
+
 def _f(v: float | None, digits: int = 4) -> str:
     return "-" if v is None else f"{v:.{digits}f}"
 
@@ -184,7 +226,10 @@ def main(argv: list[str]) -> None:
     a = p.parse_args(argv)
     rows = [arm_row(d) for d in sorted(a.root.iterdir())
             if d.is_dir() and (d / "study.db").exists()]
-    print(json.dumps([asdict(r) for r in rows], indent=2) if a.json else markdown(rows))
+    if a.json:
+        print(json.dumps([asdict(r) for r in rows], indent=2))
+    else:
+        print(markdown(rows) + "\n\n" + "\n".join(f"- {line}" for line in decisions(rows)))
     if a.figure:
         figure(rows, a.figure)
 

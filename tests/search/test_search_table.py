@@ -113,3 +113,31 @@ def test_sh_anytime_curve_and_figure(tmp_path):
     assert row.trajectory == [(900, 0.80), (1845, 0.85)]  # the halted 0.90 is no pick
     table.figure([row], tmp_path / "curve.html")
     assert "c-200k-s0" in (tmp_path / "curve.html").read_text()
+
+
+def _row(arm, budget, best, finished=True, params=150_000):
+    return table.Arm(name=f"{arm}-{budget // 1000}k-s0", arm=arm, budget=budget, seed=0,
+                     finished=finished, top_nets=2, best_val=best, mean_val=best,
+                     pick_params=params, pick_arch="x", candidates=10, feasible=0.9,
+                     images=4_500_000, wall_s=3600.0, trajectory=[])
+
+
+def test_decisions_follow_the_protocol():
+    rows = [_row("a", 200_000, 0.840), _row("a2", 200_000, 0.845), _row("b", 200_000, 0.850),
+            _row("c", 200_000, 0.852), _row("d-tpe", 200_000, 0.860),
+            _row("e-tpe", 200_000, 0.850), _row("a", 400_000, 0.860),
+            _row("b", 400_000, 0.870, params=200_000)]
+    out = table.decisions(rows)
+    assert "(b) vs (a2) at 200k: b 0.8500 vs a2 0.8450: b better" in out
+    assert "--strategy sh: default" in out
+    # c is 0.2 points above b: a tie, so (d) and (e) are judged against b
+    assert "sampler at 200k: c 0.8520 vs b 0.8500: tie; base of (d) and (e): b (TPE)" in out
+    assert "--fill 0.85: d-tpe 0.8600 vs b 0.8500: d-tpe better -> default" in out
+    assert "--prescreen 0.5 (macs): e-tpe 0.8500 vs b 0.8500: tie -> not default" in out
+    assert "b-400k-s0: its pick uses 0.50 of the budget" in out[-1]
+
+
+def test_decisions_wait_for_finished_arms():
+    out = table.decisions([_row("a", 200_000, 0.84), _row("b", 200_000, 0.90, finished=False)])
+    assert "--strategy sh: undecided" in out
+    assert "(b) vs (a) at 200k: not both finished" in out
