@@ -7,8 +7,9 @@ runs' result files, and the recipe choice of its step 1.
 Layout read (what scripts/budget_train.sh and `nas retrain --out` write):
 * ``recipe/<RECIPE>-<model>/result.json``: step 1, seed 0, validation only;
 * ``runs/<RECIPE>/<model>-s<seed>/result.json``: the baselines (``nas train``);
-* ``picks/<search>/<arch_id>/seeds/<seed>/result.json`` (+ ``<arch_id>/metrics.json``
-  for the genome): the searches' picks (``nas retrain``), labelled ``<search>``. A search
+* ``picks/<search>/<arch_id>/metrics.json``: the searches' picks (``nas retrain``; its
+  ``per_seed`` list, since ``seeds/`` holds checkpoints and is not committed), labelled
+  ``<search>``. A search
   named ``<sampler>-<N>k...`` (``tpe-200k``, ``random-200k``) is the pick of that sampler
   at that budget.
 
@@ -88,10 +89,9 @@ def load_runs(root: Path, recipe: str) -> list[Run]:
     for f in sorted((root / "runs" / recipe).glob("*-s*/result.json")):
         d = json.loads(f.read_text())
         runs.append(_run(f.parent.name.rsplit("-s", 1)[0], d["genome"], d, f))
-    for f in sorted((root / "picks").glob("*/*/seeds/*/result.json")):
-        arch_dir = f.parents[2]
-        genome = json.loads((arch_dir / "metrics.json").read_text())["genome"]
-        runs.append(_run(arch_dir.parent.name, genome, json.loads(f.read_text()), f))
+    for f in sorted((root / "picks").glob("*/*/metrics.json")):  # seeds/ is not committed
+        m = json.loads(f.read_text())
+        runs += [_run(f.parent.parent.name, m["genome"], d, f) for d in m["per_seed"]]
     return runs
 
 

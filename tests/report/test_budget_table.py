@@ -34,9 +34,14 @@ def _baseline(root, name, seed, val, test):
 
 
 def _pick(root, search, seed, val, test, genome=SMALL):
+    """One more seed in the pick's metrics.json, as `nas retrain` writes it."""
     arch = root / "picks" / search / "abc123"
-    _result(arch / "seeds" / str(seed), genome, seed, val, test)
-    (arch / "metrics.json").write_text(json.dumps({"genome": genome}))
+    arch.mkdir(parents=True, exist_ok=True)
+    f = arch / "metrics.json"
+    m = json.loads(f.read_text()) if f.exists() else {"genome": genome, "per_seed": []}
+    m["per_seed"].append({"seed": seed, "val_acc": val, "test_acc": test, "epochs": 20,
+                          "seconds": 1800.0, "config": {"seed": seed}})
+    f.write_text(json.dumps(m))
 
 
 def test_recipe_rule_prefers_r20_unless_r30_wins_by_0_3_points(tmp_path):
