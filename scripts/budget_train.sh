@@ -22,7 +22,7 @@ case $recipe in
   *) echo "error: RECIPE must be R20, R30 or R20c, got '$recipe'" >&2; exit 2 ;;
 esac
 name=$model
-if [[ $model == pick200k ]]; then  # results/README.md, 150,802 params
+if [[ $model == pick200k ]]; then  # results/cifar/README.md, 150,802 params
   model='cv_c8_asilu,ds_c8_asilu/mp,ds_c40_asilu_r1,cv_c40_asilu_se0.25/mp,ds_k5_c56_asilu_r1,ds_k5_c56_d2_asilu_r1/mp,ir_k5_c56_e2_asilu_r1,ds_k5_c56_asilu_se0.25/cv_k5_c72_s2_asilu/head'
 fi
 case $mode in

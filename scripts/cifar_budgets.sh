@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The CIFAR-10 budget study of results/README.md: for each budget a search, then a full
+# The CIFAR-10 budget study of results/cifar/README.md: for each budget a search, then a full
 # retrain of the 2 Pareto-best; the zoo baselines trained with the identical recipe.
 # Every step resumes when rerun (studies and retrain/train checkpoints are kept).
 #

@@ -1,4 +1,4 @@
-"""The Pareto figure of results/README.md: for each budget, every trained search trial
+"""The Pareto figure of results/cifar/README.md: for each budget, every trained search trial
 (proxy val acc vs params, front highlighted) above the retrained `nas` picks and the zoo
 baselines (test acc under the shared recipe). Writes ``<out>/pareto.html`` (self-contained)
 and, when ``chromium`` is on PATH, ``<out>/pareto.png`` (a headless screenshot).

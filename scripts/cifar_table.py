@@ -1,4 +1,4 @@
-"""Print the markdown tables of results/README.md from the files scripts/cifar_budgets.sh
+"""Print the markdown tables of results/cifar/README.md from the files scripts/cifar_budgets.sh
 writes: ``<out>/search-<N>k.json`` (search summaries), ``<out>/cifar-<N>k/summary.csv``
 (retrained search results) and ``<out>/baselines/<name>/result.json`` (zoo baselines
 trained with the same recipe).
