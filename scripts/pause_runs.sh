@@ -7,8 +7,9 @@
 #
 #   scripts/pause_runs.sh stop|cont [REASON]
 #
-# Runs: `nas search ... --study NAME` (log studies/NAME.out, scripts/search_arm.sh) and
-# `nas train ... --out DIR` (log DIR/run.log, scripts/budget_train.sh).
+# Runs: `nas search ... --study NAME` (log studies/NAME.out, scripts/search_arm.sh),
+# `nas retrain studies/NAME.db` (log studies/NAME.out) and `nas train ... --out DIR` (log
+# DIR/run.log, scripts/budget_train.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 action=${1:-} reason=${2:-}
@@ -20,11 +21,12 @@ esac
 stamp=$(date -u +%FT%TZ)
 found=0
 declare -A logged  # forked workers share their parent's command line: one line per log
-for pid in $(pgrep -f "bin/nas (search|train) " || true); do
+for pid in $(pgrep -f "bin/nas (search|train|retrain) " || true); do
   args=$(tr '\0' ' ' < "/proc/$pid/cmdline" 2>/dev/null) || continue
   log=
   if [[ $args =~ nas\ search\ .*--study\ ([^ ]+) ]]; then log="studies/${BASH_REMATCH[1]}.out"
   elif [[ $args =~ nas\ train\ .*--out\ ([^ ]+) ]]; then log="${BASH_REMATCH[1]}/run.log"
+  elif [[ $args =~ nas\ retrain\ studies/([^ /]+)\.db ]]; then log="studies/${BASH_REMATCH[1]}.out"
   fi
   kill "-$signal" "$pid"
   found=$((found + 1))
@@ -34,4 +36,4 @@ for pid in $(pgrep -f "bin/nas (search|train) " || true); do
   fi
   echo "$word $pid${log:+ ($log)}"
 done
-[[ $found -gt 0 ]] || echo "no nas search / nas train run found"
+[[ $found -gt 0 ]] || echo "no nas search / retrain / train run found"

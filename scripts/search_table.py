@@ -12,14 +12,16 @@ Per arm, by the protocol's metric (validation only, no test split anywhere):
   single-proxy arms, the retrains (epochs x whole batches of the 45k split);
 * wall time: the sum of the trials' durations (one worker, so trials run one after
   another) minus the pauses the log records (``paused (SIGSTOP)`` ... ``resumed``), plus
-  the retrain's own ``/usr/bin/time`` figure. One torch thread per job on 2 cores, so
-  CPU time is at most this; startup (data loading, ~10 s per run) is not counted.
+  the retrains' training seconds (``retrain/summary.csv``). One torch thread per job on
+  2 cores, so CPU time is at most this; startup (data loading, ~10 s per run) is not
+  counted.
 * feasible fraction: screened candidates that passed the params / rf / prescreen checks.
 """
 
 from __future__ import annotations
 
 import argparse
+import csv
 import json
 import re
 import sys
@@ -115,7 +117,7 @@ def arm_row(d: Path) -> Arm:
     best = max(top, key=lambda p: p[1], default=None)
     path = incumbents(trials) if sh else \
         [(stats.images + extra, best[1])] if best else []
-    retrain_s = sum(float(x) for x in RETRAIN.findall(log)) if not sh else 0.0
+    retrain_s = 0.0 if sh else retrain_seconds(d, log)
     return Arm(
         name=d.name, arm=m["arm"], budget=int(m["budget"]) * 1000, seed=int(m["seed"]),
         finished=bool(re.search(r"^search: " if sh else r"^retrain: ", log, re.M)),
@@ -125,6 +127,17 @@ def arm_row(d: Path) -> Arm:
         pick_arch=best[0].arch_id if best else None,
         candidates=stats.counted, feasible=stats.feasible, images=stats.images + extra,
         wall_s=search_seconds(trials, pauses(log)) + retrain_s, trajectory=path)
+
+
+def retrain_seconds(d: Path, log: str) -> float:
+    """The retrains' training time: ``retrain/summary.csv``'s seconds (every resumed
+    segment of every seed, so a retrain killed at a session's end counts in full), else
+    the ``/usr/bin/time`` lines of the log (which a killed segment never prints)."""
+    summary = d / "retrain" / "summary.csv"
+    if summary.exists():
+        with summary.open() as f:
+            return sum(float(row["seconds"]) for row in csv.DictReader(f))
+    return sum(float(x) for x in RETRAIN.findall(log))
 
 
 def incumbents(trials: list[TrialRecord]) -> list[tuple[int, float]]:

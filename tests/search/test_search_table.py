@@ -95,6 +95,9 @@ def test_single_proxy_arm_is_judged_by_its_retrains(tmp_path):
     assert row.images == 40_000 + 2 * 20 * 44_800  # whole batches of 256 from 45,000
     assert row.wall_s == pytest.approx(120 + 3600.5)
     assert row.finished  # its retrain ended
+    (d / "retrain").mkdir()  # the retrain's own figure wins: it counts killed segments
+    (d / "retrain" / "summary.csv").write_text("rank,seconds\n1,4000.0\n2,3000.5\n")
+    assert table.arm_row(d).wall_s == pytest.approx(120 + 7000.5)
     assert row.trajectory == [(row.images, 0.85)]  # one point, after the retrains
 
 
