@@ -91,9 +91,10 @@ def study_recipe(study: optuna.Study, **given: Any) -> dict[str, Any]:
     """TrainConfig overrides of a retrain: each of ``given`` (flip, amp, cutout, ema)
     that is not None, else what the search recorded on the study (None: the preset's).
     TTA follows the flips: a net never shown mirrored images is not tested on them."""
+    from nas.train.config import flip_overrides
+
     recipe = {k: v if v is not None else study.user_attrs.get(k) for k, v in given.items()}
-    recipe["tta"] = recipe.get("flip")
-    return recipe
+    return {**recipe, **flip_overrides(recipe.get("flip"))}
 
 
 def _reuse_search_run(study: optuna.Study, genome: str, seed_dir: Path,

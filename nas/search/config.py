@@ -174,7 +174,9 @@ class SearchConfig:
         """TrainConfig overrides every training of the search shares (None: the
         preset's): seed, flips and the TTA that follows them, mixed precision, cutout,
         EMA."""
-        return {"seed": self.seed, "flip": self.flip, "tta": self.flip, "amp": self.amp,
+        from nas.train.config import flip_overrides
+
+        return {"seed": self.seed, **flip_overrides(self.flip), "amp": self.amp,
                 "cutout": self.cutout, "ema": self.ema}
 
     def to_dict(self) -> dict[str, Any]:

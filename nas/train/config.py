@@ -94,3 +94,9 @@ def preset(name: str, **overrides: Any) -> TrainConfig:
     if name not in PRESETS:
         raise ConfigError(f"unknown preset {name!r}: expected one of {', '.join(PRESETS)}")
     return PRESETS[name].replace(**{k: v for k, v in overrides.items() if v is not None})
+
+
+def flip_overrides(flip: bool | None) -> dict[str, bool | None]:
+    """Recipe fields ``--flip/--no-flip`` sets: a net never shown mirrored images should not
+    be tested on mirrored ones either, so TTA follows the training flips (None = preset)."""
+    return {"flip": flip, "tta": flip}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from nas.cli.commands.train import AMP_HELP, CUTOUT_HELP, EMA_HELP, FLIP_HELP, flip_overrides
+from nas.cli.commands.train import AMP_HELP, CUTOUT_HELP, EMA_HELP, FLIP_HELP
 from nas.retrain.select import PICKS
 from nas.train.config import AMP_MODES
 
@@ -53,7 +53,7 @@ def retrain(study_path: str, study_name: str | None, top: int, how: str, epochs:
 
     run(study_path, study_name, top=top, how=how, epochs=epochs, seeds=seeds, data=data,
         subset=subset, out=out, device=device, echo=click.echo,
-        flip=flip_overrides(flip)["flip"], test=not no_test, amp=amp, cutout=cutout, ema=ema)
+        flip=flip, test=not no_test, amp=amp, cutout=cutout, ema=ema)
 
 
 @click.command()

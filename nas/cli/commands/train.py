@@ -6,7 +6,7 @@ import json
 
 import click
 
-from nas.train.config import AMP_MODES
+from nas.train.config import AMP_MODES, flip_overrides
 
 THREADS_HELP = ("torch CPU threads (default: all cores). On a CPU busy with other jobs, fewer "
                 "threads can be much faster.")
@@ -102,12 +102,6 @@ def bench(model: str, batches: int, batch_size: int, device: str | None, data: s
         click.echo(json.dumps(r.to_dict()))
         return
     click.echo(r.summary())
-
-
-def flip_overrides(flip: bool | None) -> dict[str, bool | None]:
-    """Recipe fields ``--flip/--no-flip`` sets: a net never shown mirrored images should not
-    be tested on mirrored ones either, so TTA follows the training flips (None = preset)."""
-    return {"flip": flip, "tta": flip}
 
 
 def _threads(n: int | None) -> None:
