@@ -2,10 +2,11 @@
 images per CPU-second of `nas train`'s step (channels_last, SGD Nesterov, label
 smoothing; random images, so no data loading) and torch.profiler's top operators.
 
-    OMP_NUM_THREADS=1 python scripts/profile_step.py seed004 [--batch 256] [--compile]
+    OMP_NUM_THREADS=1 python scripts/profile_step.py seed004 [--batch 256] [--compile] [--nchw]
 
-``--compile`` also times the same step under ``torch.compile``, alternating rounds with
-the eager step (ratios side by side in one run; absolute figures need a quiet machine).
+``--compile`` also times the same step under ``torch.compile``, ``--nchw`` in the
+contiguous (NCHW) memory format instead of channels_last, alternating rounds with the
+eager step (ratios side by side in one run; absolute figures need a quiet machine).
 """
 
 from __future__ import annotations
@@ -21,11 +22,12 @@ from nas.builder import build
 from nas.zoo import resolve
 
 
-def make_step(genome: str, batch: int, compiled: bool) -> Callable[[], None]:
+def make_step(genome: str, batch: int, compiled: bool,
+              fmt: torch.memory_format = torch.channels_last) -> Callable[[], None]:
     torch.manual_seed(0)
-    net = build(genome).to(memory_format=torch.channels_last)
+    net = build(genome).to(memory_format=fmt)
     opt = torch.optim.SGD(net.parameters(), lr=0.1, momentum=0.9, nesterov=True)
-    x = torch.randn(batch, 3, 32, 32).to(memory_format=torch.channels_last)
+    x = torch.randn(batch, 3, 32, 32).to(memory_format=fmt)
     y = torch.randint(0, 10, (batch,))
 
     def loss() -> torch.Tensor:
@@ -56,10 +58,14 @@ def main() -> None:
     p.add_argument("--steps", type=int, default=3, help="timed steps per round")
     p.add_argument("--rounds", type=int, default=4)
     p.add_argument("--compile", action="store_true", help="also time torch.compile")
+    p.add_argument("--nchw", action="store_true",
+                   help="also time the eager step in the NCHW (contiguous) memory format")
     p.add_argument("--rows", type=int, default=15, help="profiler rows")
     a = p.parse_args()
     genome = str(resolve(a.model)[1])
     steps = {"eager": make_step(genome, a.batch, False)}
+    if a.nchw:
+        steps["eager NCHW"] = make_step(genome, a.batch, False, torch.contiguous_format)
     if a.compile:
         steps["compiled"] = make_step(genome, a.batch, True)
         t = time.time()
