@@ -3,6 +3,7 @@ the arm directories that scripts/search_arm.sh writes: ``<dir>/<arm>-<N>k-s<seed
 with ``study.db`` (a snapshot of the search study) and ``run.log``.
 
     python scripts/search_table.py [results/search] [--json] [--figure F.html]
+    python scripts/search_table.py --base     # tpe | random: the sampler of arms (d), (e)
 
 Per arm, by the protocol's metric (validation only, no test split anywhere):
 * top-rung nets: sh arms, candidates that reached the top rung; single-proxy arms
@@ -199,11 +200,25 @@ def _vs(x: Arm | None, y: Arm | None) -> tuple[str, bool | None]:
     return f"{x.arm} {x.best_val:.4f} vs {y.arm} {y.best_val:.4f}: {verdict}", gap >= TIE
 
 
+def _by_arm(rows: list[Arm], seed: int) -> dict[tuple[str, int], Arm]:
+    """(arm letter, budget) -> row, for one search seed ('d-tpe' is arm 'd')."""
+    return {(r.arm.split("-")[0], r.budget): r for r in rows if r.seed == seed}
+
+
+def sampler_contest(rows: list[Arm], seed: int = 0) -> tuple[str, str | None]:
+    """(the (c) vs (b) line, the base sampler of arms (d) and (e)): 'random' only if (c)
+    beats (b) at 200k, 'tpe' if not (a tie goes to TPE, the default), None while either
+    is unfinished (PROTOCOL.md v2.1)."""
+    arm = _by_arm(rows, seed)
+    text, c_wins = _vs(arm.get(("c", 200_000)), arm.get(("b", 200_000)))
+    return text, None if c_wins is None else "random" if c_wins else "tpe"
+
+
 def decisions(rows: list[Arm], seed: int = 0) -> list[str]:
     """PROTOCOL.md's decision rules, applied mechanically to one search seed: sh becomes
     the default if (b) beats (a) at 200k and 400k and (a2) at 200k; --fill (arm d) and the
     prescreen (arm e) if they beat their base arm, the better of (b)/(c) at 200k."""
-    arm = {(r.arm.split("-")[0], r.budget): r for r in rows if r.seed == seed}
+    arm = _by_arm(rows, seed)
     lines, wins = [], []
     for base, budget in (("a", 200_000), ("a2", 200_000), ("a", 400_000)):
         text, win = _vs(arm.get(("b", budget)), arm.get((base, budget)))
@@ -211,11 +226,10 @@ def decisions(rows: list[Arm], seed: int = 0) -> list[str]:
         wins.append(win)
     sh = ("undecided" if None in wins else "default" if all(wins) else "not default")
     lines.append(f"--strategy sh: {sh}")
-    b, c = arm.get(("b", 200_000)), arm.get(("c", 200_000))
-    text, c_wins = _vs(c, b)  # the better of (b)/(c): (c) only if it is better
-    lines.append(f"sampler at 200k: {text}; base of (d) and (e): "
-                 f"{'undecided' if c_wins is None else 'c (random)' if c_wins else 'b (TPE)'}")
-    base = None if c_wins is None else c if c_wins else b
+    text, sampler = sampler_contest(rows, seed)
+    named = {None: "undecided", "random": "c (random)", "tpe": "b (TPE)"}[sampler]
+    lines.append(f"sampler at 200k: {text}; base of (d) and (e): {named}")
+    base = None if sampler is None else arm.get(("c" if sampler == "random" else "b", 200_000))
     for name, what in (("d", "--fill 0.85"), ("e", "--prescreen 0.5 (macs)")):
         text, win = _vs(arm.get((name, 200_000)), base)
         lines.append(f"{what}: {text} -> "
@@ -236,9 +250,19 @@ def main(argv: list[str]) -> None:
     p.add_argument("root", nargs="?", default="results/search", type=Path)
     p.add_argument("--json", action="store_true", help="every figure as JSON")
     p.add_argument("--figure", type=Path, help="also write the anytime-curve HTML here")
+    p.add_argument("--base", action="store_true",
+                   help="print only the base sampler of arms (d) and (e): tpe or random "
+                        "(exit 1 while (b) or (c) at 200k is unfinished)")
     a = p.parse_args(argv)
     rows = [arm_row(d) for d in sorted(a.root.iterdir())
             if d.is_dir() and (d / "study.db").exists()]
+    if a.base:
+        text, sampler = sampler_contest(rows)
+        if sampler is None:
+            sys.exit(f"error: the base of arms (d) and (e) is undecided: (b) and (c) at "
+                     f"200k, seed 0, must both have finished ({text})")
+        print(sampler)
+        return
     if a.json:
         print(json.dumps([asdict(r) for r in rows], indent=2))
     else:

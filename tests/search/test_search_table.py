@@ -144,3 +144,11 @@ def test_decisions_wait_for_finished_arms():
     out = table.decisions([_row("a", 200_000, 0.84), _row("b", 200_000, 0.90, finished=False)])
     assert "--strategy sh: undecided" in out
     assert "(b) vs (a) at 200k: not both finished" in out
+
+
+@pytest.mark.parametrize(("c", "base"), [(0.852, "tpe"), (0.854, "random"), (0.846, "tpe")])
+def test_the_base_sampler_of_d_and_e(c, base):
+    """(c) must beat (b) by the 0.3-point tie to make random the base; a tie goes to TPE."""
+    rows = [_row("b", 200_000, 0.850), _row("c", 200_000, c)]
+    assert table.sampler_contest(rows)[1] == base
+    assert table.sampler_contest(rows[:1])[1] is None
