@@ -18,7 +18,7 @@ import torch
 from torch import nn
 
 from nas.analysis.limits import check_activation, check_params
-from nas.blocks import RF
+from nas.blocks import RF, DilatedConv2d
 from nas.builder import Net, build
 from nas.genome import Genome
 
@@ -129,12 +129,20 @@ def _profile(net: Net, in_ch: int, size: int) -> tuple[float, dict, dict[nn.Modu
         blk.register_forward_hook(lambda m, i, o: shapes.__setitem__(m, tuple(o.shape[1:])))
         for stage in net.stages for blk in stage
     ]
-    with warnings.catch_warnings(), torch.no_grad():
-        warnings.simplefilter("ignore")  # thop uses deprecated distutils version checks
-        from thop import profile
-
-        macs, _, info = profile(net, inputs=(torch.zeros(1, in_ch, size, size, device="meta"),),
-                                verbose=False, ret_layer_info=True)
+    macs, info = thop_macs(net, torch.zeros(1, in_ch, size, size, device="meta"), True)
     for h in hooks:
         h.remove()
     return macs, info, shapes
+
+
+def thop_macs(module: nn.Module, x: torch.Tensor, layer_info: bool = False) -> tuple[float, dict]:
+    """thop's MACs of ``module`` on ``x`` (and, with ``layer_info``, per child module)."""
+    with warnings.catch_warnings(), torch.no_grad():
+        warnings.simplefilter("ignore")  # thop uses deprecated distutils version checks
+        from thop import profile
+        from thop.vision.basic_hooks import count_convNd
+
+        # thop finds its counters by exact type: a DilatedConv2d counts as the conv it is
+        out = profile(module, inputs=(x,), verbose=False, ret_layer_info=layer_info,
+                      custom_ops={DilatedConv2d: count_convNd})
+    return out[0], out[2] if layer_info else {}

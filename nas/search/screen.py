@@ -13,14 +13,13 @@ few; the first sighting of a block costs one small build. The totals equal ``nas
 from __future__ import annotations
 
 import time
-import warnings
 from dataclasses import dataclass, field
 from functools import lru_cache
 
 import torch
 from torch import nn
 
-from nas.analysis.analyze import rf_of
+from nas.analysis.analyze import rf_of, thop_macs
 from nas.blocks import Head, create, module_rf
 from nas.genome import Block, Genome
 
@@ -54,16 +53,12 @@ class Screen:
 
 def _profile(module: nn.Module, x: torch.Tensor) -> tuple[int, tuple[int, ...]]:
     """(thop MACs, output shape) of ``module`` on ``x``, single-threaded."""
-    from thop import profile
-
     out_shape: list[tuple[int, ...]] = []
     hook = module.register_forward_hook(lambda m, i, o: out_shape.append(tuple(o.shape)))
     threads = torch.get_num_threads()
     torch.set_num_threads(1)  # one tiny image: thread hand-offs cost more than they save
     try:
-        with warnings.catch_warnings(), torch.no_grad():
-            warnings.simplefilter("ignore")
-            macs, _ = profile(module, inputs=(x,), verbose=False)
+        macs, _ = thop_macs(module, x)
     finally:
         torch.set_num_threads(threads)
         hook.remove()
