@@ -16,31 +16,17 @@ Ratios come from one run, side by side; absolute rates need a quiet machine.
 from __future__ import annotations
 
 import argparse
-import time
-from collections.abc import Callable
 
 import pandas as pd
 import torch
+from profile_step import make_step, rate, seeded_build  # this folder's
 from torch import nn
 
 from nas.blocks.layers import DilatedConv2d
-from nas.builder import build
 from nas.train.memory import keep_freed_memory
 
 VARIANTS = ("before", "+act", "+taps")
 SKIP_TAPS = DilatedConv2d.forward
-
-
-def make_step(net: nn.Module, batch: int) -> Callable[[], None]:
-    opt = torch.optim.SGD(net.parameters(), lr=0.1, momentum=0.9, nesterov=True)
-    x = torch.randn(batch, 3, 32, 32).to(memory_format=torch.channels_last)
-    y = torch.randint(0, 10, (batch,))
-
-    def step() -> None:
-        opt.zero_grad(set_to_none=True)
-        nn.functional.cross_entropy(net(x), y, label_smoothing=0.1).backward()
-        opt.step()
-    return step
 
 
 def set_variant(net: nn.Module, variant: str) -> None:
@@ -50,15 +36,6 @@ def set_variant(net: nn.Module, variant: str) -> None:
             m.inplace = variant == "before"
     skip = variant == "+taps"
     DilatedConv2d.forward = SKIP_TAPS if skip else nn.Conv2d.forward  # type: ignore[method-assign]
-
-
-def rate(step: Callable[[], None], steps: int, batch: int) -> float:
-    """Images per CPU-second of ``steps`` steps after one warm-up step."""
-    step()
-    t = time.process_time()
-    for _ in range(steps):
-        step()
-    return steps * batch / (time.process_time() - t)
 
 
 def main() -> None:
@@ -74,14 +51,14 @@ def main() -> None:
     t = t[t["images"].fillna(0) > 0]
     rows = []
     for trial, genome, images in zip(t["trial"], t["genome"], t["images"], strict=True):
-        torch.manual_seed(0)
-        net = build(genome).to(memory_format=torch.channels_last)
+        net = seeded_build(genome)
         step = make_step(net, args.batch)
         best = dict.fromkeys(VARIANTS, 0.0)
         for _ in range(args.rounds):
             for v in VARIANTS:
                 set_variant(net, v)
-                best[v] = max(best[v], rate(step, args.steps, args.batch))
+                step()  # warm-up: this variant's oneDNN primitives
+                best[v] = max(best[v], rate(step, args.batch, args.steps))
         rows.append({"trial": trial, "images": images, **best})
         print(f"trial {trial:4d} {images:>9,.0f} images  " + "  ".join(
             f"{v} {best[v]:5.0f}" for v in VARIANTS) + f" images/CPU-s  "

@@ -22,10 +22,10 @@ from nas.builder import build
 from nas.zoo import resolve
 
 
-def make_step(genome: str, batch: int, compiled: bool,
+def make_step(net: nn.Module, batch: int, compiled: bool = False,
               fmt: torch.memory_format = torch.channels_last) -> Callable[[], None]:
-    torch.manual_seed(0)
-    net = build(genome).to(memory_format=fmt)
+    """One training step of ``net`` (moved to ``fmt``) on a fixed random batch."""
+    net = net.to(memory_format=fmt)
     opt = torch.optim.SGD(net.parameters(), lr=0.1, momentum=0.9, nesterov=True)
     x = torch.randn(batch, 3, 32, 32).to(memory_format=fmt)
     y = torch.randint(0, 10, (batch,))
@@ -41,6 +41,12 @@ def make_step(genome: str, batch: int, compiled: bool,
         opt.step()
 
     return step
+
+
+def seeded_build(genome: str) -> nn.Module:
+    """The net of ``genome`` with seed-0 weights, so every variant times the same net."""
+    torch.manual_seed(0)
+    return build(genome)
 
 
 def rate(step: Callable[[], None], batch: int, steps: int) -> float:
@@ -63,11 +69,12 @@ def main() -> None:
     p.add_argument("--rows", type=int, default=15, help="profiler rows")
     a = p.parse_args()
     genome = str(resolve(a.model)[1])
-    steps = {"eager": make_step(genome, a.batch, False)}
+    steps = {"eager": make_step(seeded_build(genome), a.batch)}
     if a.nchw:
-        steps["eager NCHW"] = make_step(genome, a.batch, False, torch.contiguous_format)
+        steps["eager NCHW"] = make_step(seeded_build(genome), a.batch, False,
+                                        torch.contiguous_format)
     if a.compile:
-        steps["compiled"] = make_step(genome, a.batch, True)
+        steps["compiled"] = make_step(seeded_build(genome), a.batch, True)
         t = time.time()
         steps["compiled"]()
         print(f"compile: {time.time() - t:.1f} s")
