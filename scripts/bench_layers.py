@@ -63,7 +63,7 @@ def main() -> None:
         print(f"trial {trial:4d} {images:>9,.0f} images  " + "  ".join(
             f"{v} {best[v]:5.0f}" for v in VARIANTS) + f" images/CPU-s  "
             f"x{best['+taps'] / best['before']:.2f}", flush=True)
-    set_variant(nn.Module(), "+taps")
+    DilatedConv2d.forward = SKIP_TAPS  # type: ignore[method-assign]  # the code as it is
     df = pd.DataFrame(rows)
     hours = {v: (df["images"] / df[v]).sum() / 3600 for v in VARIANTS}
     print(f"{len(df)} candidates, {df['images'].sum():,.0f} images; CPU-hours of training "

@@ -14,7 +14,8 @@ def act_layer(name: str) -> nn.Module:
 
     Only ReLU runs in place: its backward needs its output, while SiLU's and hard-swish's
     need their input, which autograd then copies before an in-place op overwrites it (a
-    clone per activation, ~9% of a SiLU net's training step, for the same results)."""
+    clone per activation: 9% of one sampled SiLU net's step in torch.profiler, for the
+    same results; results/bench.md)."""
     return {
         "relu": lambda: nn.ReLU(inplace=True),
         "silu": nn.SiLU,
@@ -72,9 +73,10 @@ class DilatedConv2d(nn.Conv2d):
 
     A 3x3 conv with dilation 6 on a 4 px map (ASPP's rates on the last stage's maps) only
     ever multiplies its off-centre taps by zeros, yet oneDNN's dilated depthwise kernels
-    run 5-10x slower than a 1x1. Convolving with the live taps alone gives the same
-    outputs and gradients (the dead taps' gradient is zero either way), the same weight
-    shape, params, MACs as counted by thop and state dict; only the work shrinks."""
+    run 5-15x slower than undilated ones (results/bench.md). Convolving with the live taps
+    alone gives the same outputs and gradients (the dead taps' gradient is zero either
+    way), the same weight shape, params, MACs as counted by thop and state dict; only the
+    work shrinks."""
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         (kh, kw), (dh, dw), (ph, pw) = self.kernel_size, self.dilation, self.padding
