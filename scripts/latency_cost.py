@@ -31,7 +31,7 @@ from nas.deploy import latency
 from nas.deploy.timing import RUNS, WARMUP
 from nas.genome import Genome
 from nas.search.evaluators.latency import RECORD_RUNS, RECORD_WARMUP
-from nas.search.screen import params_rf
+from nas.search.screen import params_of
 from nas.search.space import as_space
 from nas.zerocost import score_genome
 
@@ -53,7 +53,7 @@ def candidates(space: str, budget: int, n: int, seed: int) -> list[Genome]:
     out: list[Genome] = []
     while len(out) < n:
         g = as_space(space).sample(study.ask(), budget).replace_head(c=10, i=3)
-        if params_rf(g)[0] <= budget:
+        if params_of(g) <= budget:
             out.append(g)
     return out
 
@@ -152,7 +152,7 @@ def main(argv: list[str] | None = None) -> int:
     rows = []
     for g in candidates(args.space, args.budget, args.n, args.seed):
         print(f"timing {g.arch_id}", file=sys.stderr)
-        rows.append({"params": params_rf(g)[0], **measure(g, args.repeats, args.size),
+        rows.append({"params": params_of(g), **measure(g, args.repeats, args.size),
                      "zero_cost_ms": zero_cost_ms(g, args.size)})
     loads = (load0, os.getloadavg()[0])
     args.out.parent.mkdir(parents=True, exist_ok=True)

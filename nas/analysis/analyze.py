@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import torch
 from torch import nn
 
 from nas.analysis.limits import check_activation, check_params
-from nas.blocks import RF, DilatedConv2d
+from nas.blocks import RF, Branches, DilatedConv2d, module_rf
 from nas.builder import Net, build
 from nas.genome import Genome
 
@@ -41,8 +41,9 @@ class Analysis:
     """Static figures of a genome at ``input_size`` x ``input_size`` pixels.
 
     params counts every trainable number (== sum(p.numel()) of the built model); macs
-    is multiply-accumulates for one image as thop counts them; rf is the theoretical
-    receptive field (px) of the conv stack, SE's global pooling not counted. ``layers``
+    is multiply-accumulates for one image as thop counts them; rf is the receptive field
+    (px) of the conv stack on ``input_size`` px images (``rf_of``: taps that only read
+    padding do not count), SE's global pooling not counted. ``layers``
     are the blocks; ``head`` is the classifier, so the two together sum to the totals.
     """
 
@@ -66,19 +67,37 @@ def _as_genome(genome: Genome | str) -> Genome:
     return Genome.from_string(genome) if isinstance(genome, str) else genome
 
 
-def rf_of(layers: RF, start: tuple[int, int] = (1, 1)) -> tuple[int, int]:
-    """Compose (rf, jump): r += (k_eff - 1) * jump, then jump *= stride, per layer."""
-    r, j = start
-    for k, s in layers:
-        r += (k - 1) * j
-        j *= s
-    return r, j
+class Field(NamedTuple):
+    """Receptive-field state after some layers: ``rf`` px of the input seen by one
+    position, ``jump`` input px between neighbouring positions, ``size`` px of the map
+    (None: unbounded, so every kernel tap counts)."""
+
+    rf: int = 1
+    jump: int = 1
+    size: int | None = None
 
 
-def receptive_field(genome: Genome | str | Net) -> int:
-    """Theoretical receptive field (px) along the longest path of the conv stack."""
+def rf_of(layers: RF, start: Field) -> Field:
+    """Compose ``rf += (reach - 1) * jump; jump *= stride`` over ``layers``, where reach is
+    ``d (k - 1) + 1`` over the taps that can read the map at that depth (``Span.reach``):
+    a dilation wider than its map adds nothing, as in ``DilatedConv2d``. Parallel paths
+    (``Branches``) take the furthest-reaching one."""
+    f = start
+    for layer in layers:
+        if isinstance(layer, Branches):
+            f = max((rf_of(list(path), f) for path in layer.paths), key=lambda g: g.rf)
+        else:
+            size = None if f.size is None else layer.out_size(f.size)
+            f = Field(f.rf + (layer.reach(f.size) - 1) * f.jump, f.jump * layer.s, size)
+    return f
+
+
+def receptive_field(genome: Genome | str | Net, input_size: int | None = 32) -> int:
+    """Receptive field (px) along the longest path of the conv stack on ``input_size`` px
+    images, counting only kernel taps that can read their map (``rf_of``); None gives the
+    textbook figure of an unbounded image."""
     net = genome if isinstance(genome, Net) else build(_as_genome(genome), "meta")
-    return rf_of(net.rf_layers())[0]
+    return rf_of(net.rf_layers(), Field(size=input_size)).rf
 
 
 def count_params(genome: Genome | str) -> int:
@@ -97,17 +116,17 @@ def analyze(genome: Genome | str, input_size: int = 32) -> Analysis:
     check_params(g.to_string(), _numel(net))
     check_activation("the input", (g.head["i"], input_size, input_size))
     macs, info, shapes = _profile(net, g.head["i"], input_size)
-    layers, state = [], (1, 1)
+    layers, state = [], Field(size=input_size)
     for si, (stage, specs) in enumerate(zip(net.stages, g.stages, strict=True)):
         for bi, (blk, spec) in enumerate(zip(stage, specs, strict=True)):
             check_activation(f"the output of {spec.to_string()}", shapes[blk])
-            state = rf_of(blk.rf_layers() if hasattr(blk, "rf_layers") else [], state)
+            state = rf_of(module_rf(blk), state)
             layers.append(LayerInfo(
                 stage=si + 1, index=bi + 1, block=spec.to_string(), out_shape=shapes[blk],
                 params=_numel(blk), macs=int(info["stages"][2][str(si)][2][str(bi)][0]),
-                rf=state[0],
+                rf=state.rf,
             ))
-    rf = rf_of(net.rf_layers())[0]
+    rf = state.rf
     head = LayerInfo(stage=len(g.stages) + 1, index=1, block=g.head.to_string(),
                      out_shape=(g.head["c"],), params=_numel(net.head),
                      macs=int(info["head"][0]), rf=rf)

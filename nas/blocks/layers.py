@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import torch
 import torch.nn.functional as F
 from torch import nn
-
-RF = list[tuple[int, int]]  # (effective kernel, stride) per spatial layer
 
 
 def act_layer(name: str) -> nn.Module:
@@ -24,11 +24,52 @@ def act_layer(name: str) -> nn.Module:
     }[name]()
 
 
-def conv_rf(conv: nn.Conv2d | nn.MaxPool2d) -> tuple[int, int]:
-    """(effective kernel d*(k-1)+1, stride) of one conv or pool layer."""
-    k, d, s = (conv.kernel_size, conv.dilation, conv.stride)
-    k, d, s = (v[0] if isinstance(v, tuple) else v for v in (k, d, s))
-    return d * (k - 1) + 1, s
+class Span(NamedTuple):
+    """One conv or pool layer along one axis: kernel taps, stride, dilation, padding (px),
+    ceil_mode. Enough to compose its receptive field on a map of any size."""
+
+    k: int
+    s: int = 1
+    d: int = 1
+    p: int = 0
+    ceil: bool = False
+
+    def out_size(self, size: int) -> int:
+        """Output px on a ``size`` px map (PyTorch's rule, ceil_mode included)."""
+        n = size + 2 * self.p - self.d * (self.k - 1) - 1
+        out = (-(-n // self.s) if self.ceil else n // self.s) + 1
+        if self.ceil and (out - 1) * self.s >= size + self.p:
+            out -= 1  # the last window must start inside the input or its left padding
+        return out
+
+    def reach(self, size: int | None) -> int:
+        """Input px between its first and last tap that can read the map, inclusive:
+        ``d (k - 1) + 1`` unless the map is so small (``size`` px) that outer taps only
+        ever read padding (a dilation-18 ASPP branch on a 4 px map reaches 1 px).
+        ``size=None``: an unbounded map, every tap counts (the textbook figure)."""
+        if size is None:
+            return self.d * (self.k - 1) + 1
+        lead, trail = dead_taps(self.k, self.d, self.p, self.s, size, self.out_size(size))
+        return self.d * max(self.k - 1 - lead - trail, 0) + 1
+
+
+class Branches(NamedTuple):
+    """Parallel paths on one input whose outputs are combined (ASPP): the receptive field
+    is that of the path that reaches furthest."""
+
+    paths: tuple[tuple[Span | Branches, ...], ...]
+
+
+RF = list[Span | Branches]  # the spatial layers of a block, in order
+
+
+def span_of(m: nn.Conv2d | nn.MaxPool2d) -> Span:
+    """The geometry of one conv or pool layer (first axis: every layer here is square)."""
+    def first(v: int | tuple[int, ...]) -> int:
+        return v[0] if isinstance(v, tuple) else v
+
+    return Span(first(m.kernel_size), first(m.stride), first(m.dilation), first(m.padding),
+                bool(getattr(m, "ceil_mode", False)))
 
 
 class Seq(nn.Sequential):
@@ -43,7 +84,7 @@ class Seq(nn.Sequential):
 def module_rf(m: nn.Module) -> RF:
     """Spatial layers of ``m``: its own ``rf_layers()`` if it has one, else its children's."""
     if isinstance(m, (nn.Conv2d, nn.MaxPool2d)):
-        return [conv_rf(m)]
+        return [span_of(m)]
     if hasattr(m, "rf_layers"):
         return m.rf_layers()
     return seq_rf(m)
@@ -53,17 +94,25 @@ def seq_rf(modules: nn.Module) -> RF:
     return [layer for m in modules.children() for layer in module_rf(m)]
 
 
-def live_taps(k: int, d: int, p: int, s: int, size: int) -> tuple[int, int]:
-    """(first tap, taps kept) of a k-tap kernel along one axis of ``size`` px, dropping the
-    same number of taps from both ends where they only ever read the zero padding.
+def dead_taps(k: int, d: int, p: int, s: int, size: int, n_out: int) -> tuple[int, int]:
+    """(leading, trailing) taps of a k-tap kernel along one axis of ``size`` px that only
+    ever read the padding, for ``n_out`` outputs.
 
     Tap j reads input ``y*s + j*d - p`` for outputs y in [0, n_out): it is dead when that
-    is < 0 for every output (leading taps) or >= size for every output (trailing taps).
+    is < 0 for every output (leading taps) or >= size for every output (trailing taps)."""
+    lead = sum(1 for j in range(k) if (n_out - 1) * s + j * d - p < 0)
+    trail = sum(1 for j in range(k) if j * d - p >= size)
+    return lead, trail
+
+
+def live_taps(k: int, d: int, p: int, s: int, size: int) -> tuple[int, int]:
+    """(first tap, taps kept) of a conv along one axis of ``size`` px, dropping the same
+    number of dead taps (``dead_taps``) from both ends.
+
     Dropping n taps from each end and n*d px of padding from each side leaves the output
     size and every output value unchanged."""
     n_out = (size + 2 * p - d * (k - 1) - 1) // s + 1
-    lead = sum(1 for j in range(k) if (n_out - 1) * s + j * d - p < 0)
-    trail = sum(1 for j in range(k) if j * d - p >= size)
+    lead, trail = dead_taps(k, d, p, s, size, n_out)
     n = min(lead, trail, p // d)
     return n, k - 2 * n
 

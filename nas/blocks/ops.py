@@ -7,6 +7,7 @@ from torch import nn
 
 from nas.blocks.layers import (
     RF,
+    Branches,
     Residual,
     Seq,
     SqueezeExcite,
@@ -108,8 +109,9 @@ class ASPP(nn.Module):
         return self.project(torch.cat([br(x) for br in self.branches], dim=1))
 
     def rf_layers(self) -> RF:
-        """The widest branch: all branches share stride 1, so the largest kernel wins."""
-        return max((module_rf(br) for br in self.branches), key=lambda r: max(k for k, _ in r))
+        """Every branch: which one reaches furthest depends on the map size (a rate wider
+        than the map reaches no further than the 1x1 branch), so ``rf_of`` decides."""
+        return [Branches(tuple(tuple(module_rf(br)) for br in self.branches))]
 
 
 @register("aspp")

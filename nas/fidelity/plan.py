@@ -99,14 +99,14 @@ class _RandomChooser:
 def sample_archs(space: str, budget: int, n: int, seed: int,
                  max_tries: int = 10_000) -> list[Arch]:
     """``n`` distinct uniformly random architectures of ``space`` with params <= ``budget``."""
-    from nas.search.screen import params_rf
+    from nas.search.screen import params_of
     from nas.search.space import load_space
 
     sample = load_space(space).sample
     rng, out, seen = random.Random(seed), [], set()
     for _ in range(max_tries):
         g = sample(_RandomChooser(rng), budget)
-        if g.arch_id in seen or params_rf(g)[0] > budget:
+        if g.arch_id in seen or params_of(g) > budget:
             continue
         seen.add(g.arch_id)
         out.append(Arch(f"r{len(out) + 1:02d}", g.to_string()))

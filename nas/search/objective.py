@@ -26,7 +26,7 @@ from nas.genome import Genome
 from nas.interrupts import interruptible
 from nas.search.evaluators import Candidate, Evaluator, Outcome
 from nas.search.fill import fill
-from nas.search.screen import Limits, Screen, params_rf, screen
+from nas.search.screen import Limits, Screen, params_of, screen
 from nas.search.signals import interrupt_reason
 from nas.search.space import Space
 from nas.study.record import NOT_TRAINED, STATE_OF, Status, TrialRecord, records, write
@@ -89,7 +89,7 @@ class Objective:
         budget]; PRUNED (``rejected``) when no width multiplier gets there."""
         if self.fill is None:
             return genome
-        filled = fill(genome, self.limits.budget, self.fill, lambda g: params_rf(g)[0])
+        filled = fill(genome, self.limits.budget, self.fill, params_of)
         if filled is None:
             reason = (f"fill: no width scaling of this topology lands in "
                       f"[{self.fill:.2f} x budget, budget]")

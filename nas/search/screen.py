@@ -19,8 +19,8 @@ from functools import lru_cache
 import torch
 from torch import nn
 
-from nas.analysis.analyze import rf_of, thop_macs
-from nas.blocks import Head, create, module_rf
+from nas.analysis.analyze import Field, rf_of, thop_macs
+from nas.blocks import RF, Branches, Head, Span, create, module_rf
 from nas.genome import Block, Genome
 
 
@@ -79,7 +79,7 @@ class Part:
     """Size-free figures of one block on ``in_ch`` input channels."""
 
     params: int
-    rf: tuple[tuple[int, int], ...]
+    rf: tuple[Span | Branches, ...]
     out_ch: int
 
 
@@ -114,15 +114,26 @@ def head_macs(in_ch: int, token: str, size: int) -> int:
     return _profile(_zeroed(module), torch.zeros(1, in_ch, size, size))[0]
 
 
-def params_rf(genome: Genome) -> tuple[int, int]:
-    """(params, rf px) from cached blocks, chained like ``Net`` chains them."""
+def _chain(genome: Genome) -> tuple[int, RF]:
+    """(params, spatial layers) from cached blocks, chained like ``Net`` chains them."""
     ch, params, layers = genome.head["i"], 0, []
     for block in genome.blocks:
         part = block_part(ch, block.to_string())
         params += part.params
         layers.extend(part.rf)
         ch = part.out_ch
-    return params + head_params(ch, genome.head.to_string()), rf_of(layers)[0]
+    return params + head_params(ch, genome.head.to_string()), layers
+
+
+def params_of(genome: Genome) -> int:
+    """Exact trainable params of ``genome`` from cached blocks (no build)."""
+    return _chain(genome)[0]
+
+
+def params_rf(genome: Genome, image_size: int) -> tuple[int, int]:
+    """(params, rf px on ``image_size`` px images) from cached blocks."""
+    params, layers = _chain(genome)
+    return params, rf_of(layers, Field(size=image_size)).rf
 
 
 def macs(genome: Genome, image_size: int) -> int:
@@ -138,7 +149,7 @@ def macs(genome: Genome, image_size: int) -> int:
 
 def figures(genome: Genome, image_size: int) -> tuple[int, int, int]:
     """(params, MACs, rf px) of ``genome`` on ``image_size`` px images."""
-    params, rf = params_rf(genome)
+    params, rf = params_rf(genome, image_size)
     return params, macs(genome, image_size), rf
 
 
@@ -168,7 +179,7 @@ def screen(genome: Genome, lim: Limits, image_size: int) -> Screen:
     data: classes and input channels). Budget and rf-min are decided from the cached
     meta builds alone (``decide_ms``); MACs follow (``total_ms``)."""
     t0 = time.perf_counter()
-    params, rf = params_rf(genome)
+    params, rf = params_rf(genome, image_size)
     reasons = _reasons(params, None, rf, lim)
     t1 = time.perf_counter()
     m = macs(genome, image_size)

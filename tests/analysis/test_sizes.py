@@ -1,7 +1,10 @@
 """``analyze`` works on the meta device: same figures as before, no weights, absurd sizes refused.
 
 ``golden.json`` holds what ``analyze`` printed at commit 0b024ed (real weights, thop on a
-CPU copy) for the zoo at 32 and 8 px and twelve random genomes at 16 px.
+CPU copy) for the zoo at 32 and 8 px and twelve random genomes at 16 px. Its rf figures
+were re-derived when rf stopped counting kernel taps that only read padding (3 of 24
+totals changed: seed004 at 8 px 55 -> 19, the old seed002 at 32 px 335 -> 111 and at
+8 px 335 -> 15; params and MACs unchanged).
 """
 
 import json

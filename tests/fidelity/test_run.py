@@ -9,7 +9,7 @@ from nas.fidelity.report import report
 from nas.fidelity.run import FidelityConfig, open_study, run_fidelity
 from nas.fidelity.store import claimed, finished
 from nas.fidelity.worker import work
-from nas.search.screen import params_rf
+from nas.search.screen import params_of
 
 TINY = ("cv_c8/cv_c8_s2/head", "cv_c4/ds_c8_s2/head", "cv_c8/mp,cv_c12/head")
 
@@ -25,7 +25,7 @@ def config(tmp_path):
 def test_samples_are_distinct_under_budget_and_reproducible():
     a = sample_archs("default", 100_000, 5, seed=3)
     assert len({x.arch_id for x in a}) == 5
-    assert all(params_rf(__import__("nas").parse(x.genome))[0] <= 100_000 for x in a)
+    assert all(params_of(__import__("nas").parse(x.genome)) <= 100_000 for x in a)
     assert a == sample_archs("default", 100_000, 5, seed=3) != sample_archs("default",
                                                                             100_000, 5, seed=4)
 

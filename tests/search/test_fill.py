@@ -1,12 +1,10 @@
 from nas.genome import Genome
 from nas.search.fill import fill, scale_widths
-from nas.search.screen import params_rf
+from nas.search.screen import params_of
 
 G = Genome.from_string("cv_c16,ds_c32_s2_se0.25/ir_c48_s2_e4_r1,mp,ds_c64_d2/head_h64")
 
-
-def params(g):
-    return params_rf(g)[0]
+params = params_of
 
 
 def test_scaling_keeps_the_topology_and_multiples_of_eight():

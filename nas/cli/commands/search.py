@@ -100,7 +100,9 @@ def _report(summary, console: Console) -> None:  # type: ignore[no-untyped-def]
                    "journal:///x.log [default: sqlite:///studies/<study>.db].")
 @click.option("--space", default="default", show_default=True,
               help="Search space in search_spaces/ (see `nas spaces`).")
-@click.option("--rf-min", type=int, default=None, help="Reject receptive fields under N px.")
+@click.option("--rf-min", type=int, default=None,
+              help="Reject receptive fields under N px (on the data's images; kernel taps "
+                   "that only read padding do not count).")
 @click.option("--macs-budget", type=COUNT, default=None,
               help="Reject candidates over N multiply-accumulates per image.")
 @click.option("--macs-objective", is_flag=True,
