@@ -35,6 +35,7 @@ from nas.stats import mean_std, welch
 BUDGETS = (100_000, 200_000, 400_000)
 SLACK = 1.01  # listed (marked) when within 1% over a budget
 RECIPES = ("R20", "R30", "R20c")
+RECIPE_NETS = ("pick200k", "seed004")  # PROTOCOL.md step 1: every recipe on both
 R30_MARGIN = 0.003  # R30 must win by this much (fraction) to be chosen over R20
 SEARCH = re.compile(r"^(?P<sampler>[a-z]+)-(?P<budget>\d+)k")
 
@@ -167,7 +168,7 @@ def recipe_choice(root: Path) -> str:
     for f in sorted((root / "recipe").glob("*/result.json")):
         recipe, net = f.parent.name.split("-", 1)
         accs.setdefault(recipe, {})[net] = json.loads(f.read_text())["val_acc"]
-    nets = sorted({n for d in accs.values() for n in d})
+    nets = sorted({*RECIPE_NETS, *(n for d in accs.values() for n in d)})
     lines = ["| recipe | " + " | ".join(nets) + " | mean |", "| --- |" + " ---: |" *
              (len(nets) + 1)]
     means = {}

@@ -60,6 +60,10 @@ def test_recipe_rule_prefers_r20_unless_r30_wins_by_0_3_points(tmp_path):
 def test_recipe_rule_waits_for_all_six(tmp_path):
     _result(tmp_path / "recipe" / "R20-seed004", SMALL, 0, 0.85, None)
     assert "no choice yet" in table.recipe_choice(tmp_path)
+    for recipe in ("R30", "R20c"):  # every recipe on seed004 but none on pick200k yet
+        _result(tmp_path / "recipe" / f"{recipe}-seed004", SMALL, 0, 0.85, None)
+    out = table.recipe_choice(tmp_path)
+    assert "no choice yet" in out and "| R20 | - | 85.00 | - |" in out
 
 
 def test_budget_tables_and_contests(tmp_path):
