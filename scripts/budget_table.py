@@ -212,7 +212,8 @@ def main(argv: list[str]) -> None:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("mode", choices=["recipe", "tables"])
     p.add_argument("root", nargs="?", default="results/budget", type=Path)
-    p.add_argument("--recipe", default="R20", choices=RECIPES, help="the chosen recipe")
+    p.add_argument("--recipe", default="R30", choices=RECIPES,
+                   help="the chosen recipe (PROTOCOL-recipe.md: R30)")
     p.add_argument("--figure", type=Path, help="also write the accuracy-vs-params HTML here")
     a = p.parse_args(argv)
     if a.mode == "recipe":
