@@ -111,8 +111,7 @@ def live_taps(k: int, d: int, p: int, s: int, size: int) -> tuple[int, int]:
 
     Dropping n taps from each end and n*d px of padding from each side leaves the output
     size and every output value unchanged."""
-    n_out = (size + 2 * p - d * (k - 1) - 1) // s + 1
-    lead, trail = dead_taps(k, d, p, s, size, n_out)
+    lead, trail = dead_taps(k, d, p, s, size, Span(k, s, d, p).out_size(size))
     n = min(lead, trail, p // d)
     return n, k - 2 * n
 
