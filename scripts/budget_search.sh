@@ -3,30 +3,26 @@
 # seeds, each tested once. Resumable: rerun the same line after a kill.
 #
 #   scripts/budget_search.sh search SAMPLER BUDGET        # tpe | random; 100000 | 200000 | 400000
-#   scripts/budget_search.sh pick   SAMPLER BUDGET SEEDS  # 2, or 3 for a contest within 1 point
+#   scripts/budget_search.sh pick   SAMPLER BUDGET SEEDS  # 3: seed 0 is the search's top-rung run
 #
-# The settings PROTOCOL.md fixes before any search (its v2) come from the environment
-# and have no defaults, so nothing runs before they are written down:
-#   RECIPE      R20 | R30 | R20c (step 1's choice: the top rung is exactly that recipe)
-#   ALLOWANCE   training images per search
-#   SH_OPTS     issue 14's measured best settings, e.g. "--fill 0.85" or "" (quoted)
+# The settings are PROTOCOL.md v2's, fixed before any search of the study:
+#   RECIPE     R30 (step 1's choice, PROTOCOL-recipe.md): the top rung is exactly that
+#              recipe, so rungs of 1, 3, 10, 30 epochs with eta 3
+#   ALLOWANCE  6,750,000 training images per search (5 runs of the 30-epoch schedule)
+#   SH_OPTS    the --fill / --prescreen options that beat their base arm in issue 14,
+#              read from results/search/ by `scripts/search_table.py --sh-opts` (so a
+#              search taken before issue 14's arms (d) and (e) finish fails in one line)
 # Writes studies/budget-<sampler>-<N>k.db (+ .out log); `pick` retrains the search's best
 # top-rung net (seed 0 is its search run) into results/budget/picks/<sampler>-<N>k/, the
 # layout scripts/budget_table.py reads, and snapshots the study there.
 # One torch thread; two jobs at a time on a 2-core machine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-mode=$1 sampler=$2 budget=$3 seeds=${4:-2}
+mode=$1 sampler=$2 budget=$3 seeds=${4:-3}
 : "${NAS_CIFAR10_NPZ:?set NAS_CIFAR10_NPZ to the CIFAR-10 .npz}"
-: "${RECIPE:?set RECIPE (PROTOCOL.md v2)}" "${ALLOWANCE:?set ALLOWANCE (PROTOCOL.md v2)}"
-: "${SH_OPTS?set SH_OPTS (PROTOCOL.md v2; may be empty)}"
 export OMP_NUM_THREADS=1
-case $RECIPE in
-  R20) recipe=(--max-epochs 20) ;;
-  R30) recipe=(--max-epochs 30) ;;
-  R20c) recipe=(--max-epochs 20 --cutout 8 --ema 0.999) ;;
-  *) echo "error: RECIPE must be R20, R30 or R20c, got '$RECIPE'" >&2; exit 2 ;;
-esac
+recipe=(--max-epochs 30)  # R30, PROTOCOL.md v2
+ALLOWANCE=${ALLOWANCE:-6750000}  # PROTOCOL.md v2 (env, and SH_OPTS below: smoke runs only)
 case $sampler in tpe|random) ;; *) echo "error: SAMPLER must be tpe or random, got '$sampler'" >&2; exit 2 ;; esac
 name="budget-$sampler-$((budget / 1000))k"
 log="studies/$name.out"
@@ -35,6 +31,7 @@ mkdir -p studies "$out"
 stamp() { echo "# $(date -u +%FT%TZ) commit $(git rev-parse --short HEAD), $(lscpu | sed -n "s/^Model name: *//p" | head -1): $*"; }
 case $mode in
   search)
+    SH_OPTS=${SH_OPTS-$(python scripts/search_table.py --sh-opts)}
     # shellcheck disable=SC2086  # SH_OPTS is a list of options
     args=(--budget "$budget" --trials 100000 --workers 1 --threads 1 --seed 0
           --data "$NAS_CIFAR10_NPZ" --study "$name" --storage "studies/$name.db" --quiet

@@ -214,6 +214,30 @@ def sampler_contest(rows: list[Arm], seed: int = 0) -> tuple[str, str | None]:
     return text, None if c_wins is None else "random" if c_wins else "tpe"
 
 
+OPTIONS = {"d": ("--fill 0.85", "--fill 0.85"),  # arm: (label, the options it adds)
+           "e": ("--prescreen 0.5 (macs)", "--prescreen 0.5 --prescreen-score macs")}
+
+
+def option_contests(rows: list[Arm], seed: int = 0) -> dict[str, tuple[str, bool | None]]:
+    """{option label: (the arm vs its base line, True if the option beats the base, None
+    while undecided)} for --fill (arm d) and the prescreen (arm e), against the better of
+    (b)/(c) at 200k (PROTOCOL.md v2.1)."""
+    arm = _by_arm(rows, seed)
+    sampler = sampler_contest(rows, seed)[1]
+    base = None if sampler is None else arm.get(("c" if sampler == "random" else "b", 200_000))
+    return {label: _vs(arm.get((name, 200_000)), base) for name, (label, _) in OPTIONS.items()}
+
+
+def sh_options(rows: list[Arm], seed: int = 0) -> str | None:
+    """The options issue 14 measured to help, for the searches of results/budget/PROTOCOL.md
+    v2 ('' when neither --fill nor the prescreen beat its base arm); None while (d) or
+    (e) is undecided."""
+    wins = [win for _, win in option_contests(rows, seed).values()]
+    if None in wins:
+        return None
+    return " ".join(opts for (_, opts), win in zip(OPTIONS.values(), wins, strict=True) if win)
+
+
 def decisions(rows: list[Arm], seed: int = 0) -> list[str]:
     """PROTOCOL.md's decision rules, applied mechanically to one search seed: sh becomes
     the default if (b) beats (a) at 200k and 400k and (a2) at 200k; --fill (arm d) and the
@@ -229,9 +253,7 @@ def decisions(rows: list[Arm], seed: int = 0) -> list[str]:
     text, sampler = sampler_contest(rows, seed)
     named = {None: "undecided", "random": "c (random)", "tpe": "b (TPE)"}[sampler]
     lines.append(f"sampler at 200k: {text}; base of (d) and (e): {named}")
-    base = None if sampler is None else arm.get(("c" if sampler == "random" else "b", 200_000))
-    for name, what in (("d", "--fill 0.85"), ("e", "--prescreen 0.5 (macs)")):
-        text, win = _vs(arm.get((name, 200_000)), base)
+    for what, (text, win) in option_contests(rows, seed).items():
         lines.append(f"{what}: {text} -> "
                      f"{'undecided' if win is None else 'default' if win else 'not default'}")
     for r in rows:
@@ -253,9 +275,20 @@ def main(argv: list[str]) -> None:
     p.add_argument("--base", action="store_true",
                    help="print only the base sampler of arms (d) and (e): tpe or random "
                         "(exit 1 while (b) or (c) at 200k is unfinished)")
+    p.add_argument("--sh-opts", action="store_true",
+                   help="print only the options of --fill / --prescreen that beat their "
+                        "base arm, for the budget study's searches (exit 1 while (d) or "
+                        "(e) is unfinished)")
     a = p.parse_args(argv)
     rows = [arm_row(d) for d in sorted(a.root.iterdir())
             if d.is_dir() and (d / "study.db").exists()]
+    if a.sh_opts:
+        opts = sh_options(rows)
+        if opts is None:
+            sys.exit("error: --fill / --prescreen are undecided: arms (d) and (e) at 200k, "
+                     "seed 0, and their base arm must all have finished")
+        print(opts)
+        return
     if a.base:
         text, sampler = sampler_contest(rows)
         if sampler is None:

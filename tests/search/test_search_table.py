@@ -152,3 +152,23 @@ def test_the_base_sampler_of_d_and_e(c, base):
     rows = [_row("b", 200_000, 0.850), _row("c", 200_000, c)]
     assert table.sampler_contest(rows)[1] == base
     assert table.sampler_contest(rows[:1])[1] is None
+
+
+@pytest.mark.parametrize(("d", "e", "opts"), [
+    (0.860, 0.850, "--fill 0.85"),
+    (0.860, 0.860, "--fill 0.85 --prescreen 0.5 --prescreen-score macs"),
+    (0.852, 0.840, ""),
+])
+def test_sh_options_for_the_budget_study(d, e, opts):
+    """Only an option whose arm beats the base arm (by the 0.3-point tie) is carried over."""
+    rows = [_row("b", 200_000, 0.850), _row("c", 200_000, 0.840),
+            _row("d-tpe", 200_000, d), _row("e-tpe", 200_000, e)]
+    assert table.sh_options(rows) == opts
+    assert table.sh_options(rows[:3]) is None  # (e) not in yet
+    unfinished = [*rows[:3], _row("e-tpe", 200_000, e, finished=False)]
+    assert table.sh_options(unfinished) is None
+
+
+def test_sh_opts_flag_fails_in_one_line_while_undecided(tmp_path):
+    with pytest.raises(SystemExit, match=r"undecided: arms \(d\) and \(e\)"):
+        table.main([str(tmp_path), "--sh-opts"])
