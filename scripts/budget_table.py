@@ -17,7 +17,9 @@ Every model of no more params than a budget is in that budget's table (a model w
 over it is listed and marked, as seed001's 401,194 at 400k). Per model: mean +- sample
 std of validation and test accuracy over its seeds. Contests (PROTOCOL.md section 4):
 the TPE pick vs the baseline with the highest mean *validation* accuracy, and vs the
-random pick, by Welch's t-test on the per-seed test accuracies.
+random pick, by Welch's t-test on the per-seed test accuracies. Last, the searches'
+statistics from ``picks/<search>/study.db`` and ``run.log`` (trials, candidates trained,
+top-rung nets, feasible fraction, training images, wall hours net of pauses).
 """
 
 from __future__ import annotations
@@ -30,7 +32,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from nas.analysis import analyze
+from nas.search.stats import compute
+from nas.search.wall import search_seconds
 from nas.stats import mean_std, welch
+from nas.study.pareto import trained_trials
+from nas.study.record import records
+from nas.study.storage import open_study
 
 BUDGETS = (100_000, 200_000, 400_000)
 SLACK = 1.01  # listed (marked) when within 1% over a budget
@@ -162,6 +169,24 @@ def _contest(a: Model, label: str, b: Model) -> str:
             f"df {w.df:.1f}, p {w.p:.3f}{third}")
 
 
+def search_table(root: Path) -> str:
+    """Issue 15's search statistics, one row per search (``picks/<search>/study.db``, the
+    study snapshot, and ``run.log``): trials sampled, candidates trained (any rung),
+    top-rung nets, feasible fraction, training images, wall hours net of pauses."""
+    lines = ["| search | trials | trained | top-rung nets | feasible | images | wall h |",
+             "| --- |" + " ---: |" * 6]
+    for d in sorted((root / "picks").glob("*/study.db")):
+        log = d.parent / "run.log"
+        trials = records(open_study(d))
+        st = compute(trials)
+        wall = search_seconds(trials, log.read_text() if log.exists() else "") / 3600
+        feasible = "-" if st.feasible is None else f"{st.feasible:.2f}"
+        lines.append(f"| {d.parent.name} | {len(trials)} | {st.counted} | "
+                     f"{len(trained_trials(trials))} | {feasible} | {st.images:,} | "
+                     f"{wall:.2f} |")
+    return "\n".join(lines)
+
+
 def recipe_choice(root: Path) -> str:
     """Step 1 of PROTOCOL.md: the six validation accuracies and the rule's choice."""
     accs: dict[str, dict[str, float]] = {}
@@ -224,6 +249,7 @@ def main(argv: list[str]) -> None:
         table, lines = budget_table(ms, b)
         print(f"\n### Budget {b:,} parameters\n\n{table}\n")
         print("\n".join(f"- {line}" for line in lines))
+    print(f"\n### Searches\n\n{search_table(a.root)}")
     if a.figure:
         figure(ms, a.figure)
 

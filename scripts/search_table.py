@@ -27,18 +27,17 @@ import json
 import re
 import sys
 from dataclasses import asdict, dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 
 from nas.data.augment import epoch_images
 from nas.search.stats import compute
+from nas.search.wall import search_seconds
 from nas.study.pareto import trained_trials
 from nas.study.record import Status, TrialRecord, records
 from nas.study.storage import open_study
 
 N_TRAIN, BATCH = 45_000, 256  # the top rung's split and batch (PROTOCOL.md)
 NAME = re.compile(r"^(?P<arm>[a-z0-9-]+?)-(?P<budget>\d+)k-s(?P<seed>\d+)$")
-STAMP = re.compile(r"^# (\S+Z) (paused|resumed|commit)")  # a rerun's first line resumes
 RETRAIN = re.compile(r"^retrain: ([\d.]+) s wall", re.M)
 
 
@@ -62,41 +61,6 @@ class Arm:
     wall_s: float
     # (training images spent so far, best top-rung val acc so far) after each top-rung net
     trajectory: list[tuple[int, float]]
-
-
-def _time(stamp: str) -> datetime:
-    return datetime.strptime(stamp, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
-
-
-def pauses(log: str) -> list[tuple[datetime, datetime]]:
-    """(paused, resumed) intervals the run log records (scripts/pause_runs.sh writes the
-    pause lines; a rerun of the arm after a session's end resumes it); an unmatched pause
-    is ignored."""
-    out, start = [], None
-    for line in log.splitlines():
-        m = STAMP.match(line)
-        if m and m[2] == "paused":
-            start = _time(m[1])
-        elif m and start is not None:  # resumed, or a rerun started
-            out.append((start, _time(m[1])))
-            start = None
-    return out
-
-
-def _overlap(a: datetime, b: datetime, gaps: list[tuple[datetime, datetime]]) -> float:
-    return sum(max(0.0, (min(b, g1) - max(a, g0)).total_seconds()) for g0, g1 in gaps)
-
-
-def search_seconds(trials: list[TrialRecord], gaps: list[tuple[datetime, datetime]]) -> float:
-    """Sum of finished trials' durations minus the logged pauses inside them."""
-    total = 0.0
-    for r in trials:
-        t = r.trial
-        if t is None or t.datetime_start is None or t.datetime_complete is None:
-            continue
-        a, b = (d.replace(tzinfo=UTC) for d in (t.datetime_start, t.datetime_complete))
-        total += (b - a).total_seconds() - _overlap(a, b, gaps)
-    return total
 
 
 def arm_row(d: Path) -> Arm:
@@ -127,7 +91,7 @@ def arm_row(d: Path) -> Arm:
         pick_params=best[0].params if best else None,
         pick_arch=best[0].arch_id if best else None,
         candidates=stats.counted, feasible=stats.feasible, images=stats.images + extra,
-        wall_s=search_seconds(trials, pauses(log)) + retrain_s, trajectory=path)
+        wall_s=search_seconds(trials, log) + retrain_s, trajectory=path)
 
 
 def retrain_seconds(d: Path, log: str) -> float:

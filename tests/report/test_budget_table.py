@@ -106,3 +106,39 @@ def test_figure_is_written(tmp_path):
         _baseline(tmp_path, "seed003", seed, 0.8, 0.79 + seed / 100)
     table.figure(table.models(table.load_runs(tmp_path, "R20")), tmp_path / "f.html")
     assert "seed003" in (tmp_path / "f.html").read_text()
+
+
+def test_search_statistics_row(tmp_path):
+    """One row per search snapshot: sampled, trained (any rung), top-rung nets, feasible,
+    images, and wall hours net of the pause the log records."""
+    from datetime import datetime, timedelta
+
+    import optuna
+    from optuna.trial import FrozenTrial, TrialState
+
+    t0 = datetime(2026, 12, 1, 12, 0, 0)
+
+    def trial(n, minutes, state=TrialState.COMPLETE, **attrs):
+        values = [attrs["val_acc"], attrs["params"]] if "val_acc" in attrs else None
+        return FrozenTrial(number=n, state=state, value=None, values=values,
+                           datetime_start=t0 + timedelta(minutes=minutes[0]),
+                           datetime_complete=t0 + timedelta(minutes=minutes[1]), params={},
+                           distributions={}, user_attrs=attrs, system_attrs={},
+                           intermediate_values={}, trial_id=n)
+
+    d = tmp_path / "picks" / "tpe-200k"
+    d.mkdir(parents=True)
+    study = optuna.create_study(study_name="budget-tpe-200k",
+                                storage=f"sqlite:///{d / 'study.db'}",
+                                directions=["maximize", "minimize"])
+    sh = {"status": "trained", "sh": "sh1-30", "epochs": 1}
+    study.add_trial(trial(0, (0, 60), val_acc=0.85, params=190_000, halted=False,
+                          images=1_350_000, **sh))
+    study.add_trial(trial(1, (60, 70), val_acc=0.50, params=150_000, halted=True,
+                          images=45_000, **sh))
+    study.add_trial(trial(2, (70, 70), state=TrialState.PRUNED, status="rejected",
+                          params=250_000))
+    (d / "run.log").write_text("# 2026-12-01T12:30:00Z paused (SIGSTOP)\n"
+                               "# 2026-12-01T12:45:00Z resumed (SIGCONT)\n")
+    rows = table.search_table(tmp_path).splitlines()
+    assert rows[2] == "| tpe-200k | 3 | 2 | 1 | 0.67 | 1,395,000 | 0.92 |"  # 55 of 70 min

@@ -11,6 +11,8 @@ import optuna
 import pytest
 from optuna.trial import FrozenTrial, TrialState
 
+from nas.search.wall import pauses, stamp_time
+
 SCRIPT = Path(__file__).parents[2] / "scripts" / "search_table.py"
 spec = importlib.util.spec_from_file_location("search_table", SCRIPT)
 table = importlib.util.module_from_spec(spec)
@@ -56,10 +58,10 @@ def _sh(number, minutes, acc, params, halted, arch, images):
 
 
 def test_pauses_end_at_resumed_or_at_a_rerun():
-    assert table.pauses(LOG) == [
-        (table._time("2026-11-30T12:10:00Z"), table._time("2026-11-30T12:40:00Z")),
-        (table._time("2026-11-30T13:00:00Z"), table._time("2026-11-30T13:30:00Z"))]
-    assert table.pauses("# 2026-11-30T12:10:00Z paused\n") == []  # still paused: ignored
+    assert pauses(LOG) == [
+        (stamp_time("2026-11-30T12:10:00Z"), stamp_time("2026-11-30T12:40:00Z")),
+        (stamp_time("2026-11-30T13:00:00Z"), stamp_time("2026-11-30T13:30:00Z"))]
+    assert pauses("# 2026-11-30T12:10:00Z paused\n") == []  # still paused: ignored
 
 
 def test_sh_arm_counts_top_rung_nets_only(tmp_path):
