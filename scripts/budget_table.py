@@ -44,6 +44,9 @@ SLACK = 1.01  # listed (marked) when within 1% over a budget
 RECIPES = ("R20", "R30", "R20c")
 RECIPE_NETS = ("pick200k", "seed004")  # PROTOCOL.md step 1: every recipe on both
 R30_MARGIN = 0.003  # R30 must win by this much (fraction) to be chosen over R20
+GOAL_BUDGETS = (200_000, 400_000)  # issue 15's goal: the users' budgets
+GOAL_MARGIN, GOAL_P = 0.01, 0.05  # beat every seed net by >= 1 point at p < 0.05
+SEED004_README = 0.8519  # seed004's own README: 85.19% test accuracy
 SEARCH = re.compile(r"^(?P<sampler>[a-z]+)-(?P<budget>\d+)k")
 
 
@@ -169,6 +172,41 @@ def _contest(a: Model, label: str, b: Model) -> str:
             f"df {w.df:.1f}, p {w.p:.3f}{third}")
 
 
+def goals(ms: list[Model]) -> list[str]:
+    """Issue 15's goal, each part met / missed / open with its numbers: at 200k and 400k
+    the TPE pick beats every seed net of no more params by >= 1 point of mean test
+    accuracy with p < 0.05 (Welch) and has a higher mean than the random pick; seed004
+    reaches its README's 85.19% test accuracy."""
+    out = []
+    for budget in GOAL_BUDGETS:
+        fits = [m for m in ms if analyze(m.genome).params <= budget
+                and m.search_budget in (None, budget)]
+        tpe = next((m for m in fits if m.kind == "tpe"), None)
+        rivals = [m for m in fits if m.kind == "random" or m.name.startswith("seed")]
+        for rival in rivals:
+            out.append(f"{budget // 1000}k: " + _goal(tpe, rival))
+    s004 = next((m for m in ms if m.name == "seed004"), None)
+    t = s004.accs("test_acc") if s004 else []
+    out.append("seed004 >= its README's 85.19%: " + (
+        "open (not tested yet)" if not t else
+        f"{'met' if mean_std(t)[0] >= SEED004_README else 'missed'} "
+        f"({100 * mean_std(t)[0]:.2f}% over {len(t)} seeds)"))
+    return out
+
+
+def _goal(tpe: Model | None, rival: Model) -> str:
+    what = "higher mean test" if rival.kind == "random" else ">= 1 point, p < 0.05"
+    head = f"TPE pick vs {rival.name} ({what}): "
+    ta = tpe.accs("test_acc") if tpe else []
+    tb = rival.accs("test_acc")
+    if len(ta) < 2 or len(tb) < 2:
+        return head + "open (needs >= 2 tested seeds a side)"
+    diff = mean_std(ta)[0] - mean_std(tb)[0]
+    p = welch(ta, tb).p
+    met = diff > 0 if rival.kind == "random" else diff >= GOAL_MARGIN and p < GOAL_P
+    return head + f"{'met' if met else 'missed'} ({100 * diff:+.2f} points, p {p:.3f})"
+
+
 def search_table(root: Path) -> str:
     """Issue 15's search statistics, one row per search (``picks/<search>/study.db``, the
     study snapshot, and ``run.log``): trials sampled, candidates trained (any rung),
@@ -249,6 +287,7 @@ def main(argv: list[str]) -> None:
         table, lines = budget_table(ms, b)
         print(f"\n### Budget {b:,} parameters\n\n{table}\n")
         print("\n".join(f"- {line}" for line in lines))
+    print("\n### Goal (issue 15)\n\n" + "\n".join(f"- {line}" for line in goals(ms)))
     print(f"\n### Searches\n\n{search_table(a.root)}")
     if a.figure:
         figure(ms, a.figure)

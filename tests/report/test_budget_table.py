@@ -142,3 +142,21 @@ def test_search_statistics_row(tmp_path):
                                "# 2026-12-01T12:45:00Z resumed (SIGCONT)\n")
     rows = table.search_table(tmp_path).splitlines()
     assert rows[2] == "| tpe-200k | 3 | 2 | 1 | 0.67 | 1,395,000 | 0.92 |"  # 55 of 70 min
+
+
+def test_goal_lines(tmp_path):
+    """Every seed net of no more params is a rival at 200k (1 point, p < 0.05); the
+    random pick only needs a lower mean; seed004 against its README's 85.19%."""
+    for seed, (t3, t4) in enumerate([(0.79, 0.850), (0.80, 0.852)]):
+        _baseline(tmp_path, "seed003", seed, 0.8, t3)
+        _baseline(tmp_path, "seed004", seed, 0.85, t4)
+    for seed, t in enumerate([0.860, 0.862, 0.858]):
+        _pick(tmp_path, "tpe-200k", seed, 0.86, t)
+    _pick(tmp_path, "random-200k", 0, 0.85, 0.85)
+    out = table.goals(table.models(table.load_runs(tmp_path, "R20")))
+    assert out[0].startswith("200k: TPE pick vs seed003 (>= 1 point, p < 0.05): met (+6.50")
+    assert out[1].startswith("200k: TPE pick vs seed004 (>= 1 point, p < 0.05): missed (+0.90")
+    assert out[2] == "200k: TPE pick vs random-200k (higher mean test): open (needs >= 2 "\
+        "tested seeds a side)"
+    assert out[3].startswith("400k: TPE pick vs seed003 (>= 1 point, p < 0.05): open")
+    assert out[-1] == "seed004 >= its README's 85.19%: missed (85.10% over 2 seeds)"
