@@ -47,6 +47,7 @@ from nas.study.storage import (
     check_attrs,
     create_study,
     default_study_name,
+    existing_attrs,
     file_path,
     make_storage,
     open_study,
@@ -178,14 +179,27 @@ def _one_trial(study: optuna.Study, objective: Objective, last: list[FrozenTrial
         raise told from None
 
 
+@dataclass(frozen=True)
+class Prepared:
+    """An opened study and what works on it. ``config`` has the study-dependent defaults
+    resolved (``SearchConfig.following``): worker processes get that one."""
+
+    study: optuna.Study
+    objective: Objective
+    name: str
+    url: str
+    config: SearchConfig
+
+
 def _prepare(config: SearchConfig, data: Dataset | None, worker: int = 0,
-             announce: bool = True) -> tuple[optuna.Study, Objective, str, str]:
+             announce: bool = True) -> Prepared:
     space = as_space(config.space)
     check_budget(space, config.budget)
     check_names(config.chain)  # before a study is created for nothing
     name = config.study or default_study_name(space.name, config.budget)
     url = storage_url(config.storage, name)
     storage = make_storage(url, announce=announce)
+    config = config.following(existing_attrs(storage, name))
     probe = create_study(storage, url, name, config.directions, config.study_attrs(),
                          config.recorded_attrs(), metric_names=config.metrics)
     seed = config.seed + 1009 * worker + len(probe.get_trials(deepcopy=False))
@@ -195,8 +209,8 @@ def _prepare(config: SearchConfig, data: Dataset | None, worker: int = 0,
         data = load_dataset(config.data, subset=config.subset)
     chain = create(config.chain, _setup(config, data, name, worker))
     objective = Objective(space, Limits(config.budget, config.macs_budget, config.rf_min),
-                          data, chain, config.trials, config.metrics, config.fill)
-    return study, objective, name, url
+                          data, chain, config.trials, config.metrics, config.filling)
+    return Prepared(study, objective, name, url, config)
 
 
 def _setup(config: SearchConfig, data: Dataset, study: str, worker: int) -> Setup:
@@ -254,8 +268,8 @@ def _worker_loop(config: SearchConfig, worker: int, threads: int) -> None:
     try:
         die_with_parent()  # a SIGKILLed `nas search` must not leave its workers training
         with sigterm_as_interrupt():  # a TERM sent to the whole process group
-            study, objective, _, _ = _prepare(config, None, worker, announce=False)
-            work(study, objective, config.trials, deadline,
+            p = _prepare(config, None, worker, announce=False)
+            work(p.study, p.objective, config.trials, deadline,
                  max_idle=config.max_samples or MAX_IDLE, max_images=config.max_images)
     except KeyboardInterrupt:
         pass
@@ -358,7 +372,8 @@ def run_search(config: SearchConfig, data: Dataset | None = None, progress: bool
         return done
     if data is None:  # before the study: a bad --data must not leave a study behind
         data = _peek_data(config)
-    study, objective, name, url = _prepare(config, data)
+    p = _prepare(config, data)
+    study, objective, name, url, config = p.study, p.objective, p.name, p.url, p.config
     preflight.check_recorded(study, config.recorded_attrs())
     fail_stale(study)
     requeue_interrupted(study)  # a Ctrl-C'd candidate is trained (sh: resumed) this time
@@ -394,6 +409,7 @@ def _read_only_done(config: SearchConfig, name: str, t0: float) -> SearchSummary
     url = storage_url(config.storage, name)
     try:
         study = open_study(file_path(url) or url, name)
+        config = config.following(study.user_attrs)
         check_attrs(study.user_attrs, config.study_attrs(), name, url)
         preflight.check_recorded(study, config.recorded_attrs())  # no write: it has trials
     except NasError:

@@ -216,6 +216,14 @@ def study_names(storage: BaseStorage) -> list[str]:
     return sorted(optuna.get_all_study_names(storage))
 
 
+def existing_attrs(storage: BaseStorage, name: str) -> dict[str, Any] | None:
+    """The user attrs of study ``name`` in ``storage``; None when there is no such study
+    yet (a search resolves its study-dependent defaults from them before creating it)."""
+    if name not in study_names(storage):
+        return None
+    return optuna.load_study(study_name=name, storage=storage).user_attrs
+
+
 def resolve_name(storage: BaseStorage, target: str | Path, study_name: str | None) -> str:
     """The study to use: ``study_name`` if given, else the only study in the storage."""
     names = study_names(storage)

@@ -24,9 +24,11 @@ def npz(tmp_path_factory):
 
 @pytest.fixture()
 def config(tmp_path):
-    """A search config factory on a fresh sqlite study in tmp_path."""
+    """A search config factory on a fresh sqlite study in tmp_path. ``fill`` is off, so a
+    test sees the space's own samples (``fill=None`` gives the default's resolution)."""
     def make(**kw):
         base = {"budget": BUDGET, "trials": 3, "space": "small", "proxy_epochs": 1,
-                "storage": str(tmp_path / "study.db"), "study": "t", "sampler": "random"}
+                "storage": str(tmp_path / "study.db"), "study": "t", "sampler": "random",
+                "fill": 0.0}
         return SearchConfig(**{**base, **kw})
     return make

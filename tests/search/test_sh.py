@@ -87,6 +87,37 @@ def test_fill_puts_every_trained_candidate_near_the_budget(config, data):
     assert len(trained) == 3 and all(0.8 * 30_000 <= r.params <= 30_000 for r in trained)
 
 
+def test_fill_default_is_for_new_studies_a_resume_follows_the_study(config, data):
+    """Unset, --fill is FILL (0.85) on a new study and the study's own on resume, so the
+    command that made a study before the default existed still resumes it; 0 is off."""
+    from nas.search.config import FILL
+
+    made = run_search(config(trials=1, fill=None), data=data, progress=False)
+    assert made.config["fill"] == FILL and _study(made).user_attrs["fill"] == FILL
+    assert all(r.params >= FILL * 30_000 for r in records(_study(made)) if r.is_counted)
+    more = run_search(config(trials=2, fill=None), data=data, progress=False)
+    assert more.config["fill"] == FILL and more.stats.counted == 2
+    with pytest.raises(NasError, match=r"fill=0\.85, not None"):
+        run_search(config(trials=3, fill=0.0), data=data, progress=False)
+
+
+def test_a_study_without_fill_resumes_without_it(config, data):
+    off = run_search(config(trials=1, fill=0.0, study="off"), data=data, progress=False)
+    assert _study(off).user_attrs["fill"] is None
+    again = run_search(config(trials=2, fill=None, study="off"), data=data, progress=False)
+    assert again.config["fill"] == 0.0 and again.stats.counted == 2
+
+
+def test_following_resolves_only_an_unset_fill():
+    from nas.search.config import FILL
+
+    c = SearchConfig(budget=1000, trials=1)
+    assert c.following(None).fill == FILL and c.following({}).fill == FILL
+    assert c.following({"fill": None, "budget": 1000}).fill == 0.0  # made without --fill
+    assert c.following({"fill": 0.9, "budget": 1000}).fill == 0.9
+    assert SearchConfig(budget=1000, trials=1, fill=0.0).following(None).filling is None
+
+
 class _Trial:
     number = 99
 

@@ -104,3 +104,5 @@ def test_help_states_what_trials_means_with_sh():
     text = " ".join(out.split())
     assert "Trained candidates wanted in the study in total (a rerun tops up)" in text
     assert "With --strategy sh: candidates trained from the lowest rung" in text
+    assert "0: off. [default: 0.85 for a new study" in text  # --fill (issue 14's arm d)
+    assert "the study's own on resume]" in text
