@@ -23,7 +23,7 @@ for step in $steps; do
         mkdir -p "$OUT"
         nas search --budget "$b" --trials "$TRIALS" --subset "$SUBSET" \
           --proxy-epochs "$PROXY_EPOCHS" --data "$NAS_CIFAR10_NPZ" --study "cifar-$((b / 1000))k" \
-          --seed 0 --quiet --json > "$OUT/search-$((b / 1000))k.json"
+          --seed 0 --fill 0 --quiet --json > "$OUT/search-$((b / 1000))k.json"  # fill: as it ran
       done ;;
     retrain)
       for b in $BUDGETS; do

@@ -19,8 +19,11 @@ N_TRAIN=${N_TRAIN:-45000}       # training images per epoch of the top rung (the
 RETRAINS=2
 SUBSET=${SUBSET:-10000}         # arm (a): proxy training images (the search of results/README.md)
 name="${arm}-$((budget / 1000))k-s${seed}"
+fill=0  # off but in arm (d): as the arms ran, before --fill 0.85 became the default
+[[ $arm == d-* ]] && fill=0.85
 common=(--budget "$budget" --trials 100000 --workers 1 --threads 1 --seed "$seed"
-        --data "$NAS_CIFAR10_NPZ" --study "$name" --storage "studies/$name.db" --quiet)
+        --data "$NAS_CIFAR10_NPZ" --study "$name" --storage "studies/$name.db" --quiet
+        --fill "$fill")
 sh=(--strategy sh --max-epochs "$TOP_RUNG" --eta 3 --min-epochs 1)
 case $arm in
   a) args=(--proxy-epochs 2 --subset "$SUBSET"
@@ -29,8 +32,8 @@ case $arm in
             --max-images $((ALLOWANCE - RETRAINS * TOP_RUNG * N_TRAIN))) ;;
   b) args=("${sh[@]}" --max-images $ALLOWANCE) ;;
   c) args=("${sh[@]}" --sampler random --max-images $ALLOWANCE) ;;
-  d-tpe) args=("${sh[@]}" --fill 0.85 --max-images $ALLOWANCE) ;;
-  d-random) args=("${sh[@]}" --sampler random --fill 0.85 --max-images $ALLOWANCE) ;;
+  d-tpe) args=("${sh[@]}" --max-images $ALLOWANCE) ;;
+  d-random) args=("${sh[@]}" --sampler random --max-images $ALLOWANCE) ;;
   e-tpe|e-random)  # PROTOCOL.md v1.1: SCORE = the fidelity study's best zero-cost score
     : "${SCORE:?set SCORE to the zero-cost score chosen by PROTOCOL.md v1.1}"
     sampler=tpe; [[ $arm == e-random ]] && sampler=random
