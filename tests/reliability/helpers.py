@@ -17,8 +17,10 @@ from nas.study.storage import create_rdb
 
 DRIVER = Path(__file__).with_name("driver.py")
 BUDGET = "30000"  # the small space reaches 2.5k..44k params at this budget: most fit
+# --fill 0: these tests are about processes and storage; the tiny spaces' own samples
+# keep their trials distinct and quick (--fill has its own tests in tests/search)
 SEARCH = ("search", "--budget", BUDGET, "--space", "small", "--proxy-epochs", "1",
-          "--sampler", "random")
+          "--sampler", "random", "--fill", "0")
 
 
 def env(**extra: object) -> dict[str, str]:

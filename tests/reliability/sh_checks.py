@@ -37,7 +37,7 @@ def sh_args(storage: str | Path, study: str, data: Path, trials: int) -> tuple[s
             "--strategy", "sh", "--min-epochs", str(MIN_EPOCHS), "--max-epochs",
             str(MAX_EPOCHS), "--eta", str(ETA), "--batch-size", str(BATCH), "--no-zero-cost",
             "--trials", str(trials), "--storage", str(storage), "--study", study,
-            "--data", str(data), "--quiet")
+            "--data", str(data), "--quiet", "--fill", "0")
 
 
 def run(*args: str, cwd: Path, timeout: float = 300, **extra: object

@@ -73,7 +73,7 @@ def test_an_architecture_is_never_trained_twice_at_once(pg_url, tiny_npz, tmp_pa
     mark and moves to the other architecture; each is trained exactly once."""
     args = ("search", "--budget", helpers.BUDGET, "--space", "pair", "--proxy-epochs", "1",
             "--sampler", "random", "--seed", "0", "--trials", "2", "--storage", pg_url,
-            "--study", "pair", "--data", str(tiny_npz), "--quiet")
+            "--study", "pair", "--data", str(tiny_npz), "--quiet", "--fill", "0")
     logs = [tmp_path / f"w{i}.log" for i in range(2)]
     procs = [helpers.start(*args, cwd=tmp_path, log=logs[i], NAS_TEST_PAIR_SPACE=1,
                      NAS_TEST_TRAIN_DELAY=3) for i in range(2)]
