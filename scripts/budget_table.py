@@ -34,7 +34,7 @@ from pathlib import Path
 from nas.analysis import analyze
 from nas.search.stats import compute
 from nas.search.wall import search_seconds
-from nas.stats import mean_std, welch
+from nas.stats import Welch, mean_std, welch
 from nas.study.pareto import trained_trials
 from nas.study.record import records
 from nas.study.storage import open_study
@@ -123,14 +123,19 @@ def _pm(xs: list[float]) -> str:
     return f"{100 * m:.2f} +- {100 * s:.2f}" if len(xs) > 1 else f"{100 * m:.2f}"
 
 
+def fits(m: Model, budget: int, slack: float = 1.0) -> bool:
+    """``m`` belongs to ``budget``: at most ``slack`` x budget params, and a search's pick
+    only to its own budget."""
+    return analyze(m.genome).params <= budget * slack and m.search_budget in (None, budget)
+
+
 def budget_table(ms: list[Model], budget: int) -> tuple[str, list[str]]:
     """Markdown table of the models that fit ``budget`` and the contest lines."""
-    rows, fits = [], []
+    rows = []
     for m in ms:
-        a = analyze(m.genome)
-        if a.params > budget * SLACK or (m.search_budget not in (None, budget)):
+        if not fits(m, budget, SLACK):
             continue
-        fits.append(m)
+        a = analyze(m.genome)
         over = " (over budget)" if a.params > budget else ""
         cpu_h = sum(r.seconds for r in m.runs) / 3600
         rows.append((-(mean_std(m.accs("val_acc"))[0]),
@@ -140,14 +145,14 @@ def budget_table(ms: list[Model], budget: int) -> tuple[str, list[str]]:
     head = ["| model | params | MACs | rf | val % (mean +- std) | test % | seeds | epochs | "
             "train h |", "| --- |" + " ---: |" * 8]
     table = "\n".join(head + [r for _, r in sorted(rows)])
-    return table, contests([m for m in fits if analyze(m.genome).params <= budget])
+    return table, contests([m for m in ms if fits(m, budget)])
 
 
-def contests(fits: list[Model]) -> list[str]:
+def contests(within: list[Model]) -> list[str]:
     """PROTOCOL.md section 4: the TPE pick vs the best baseline (by mean validation
     accuracy) and vs the random pick, on test accuracy."""
-    by_kind = {m.kind: m for m in fits if m.kind != "baseline"}
-    baselines = [m for m in fits if m.kind == "baseline" and m.accs("val_acc")]
+    by_kind = {m.kind: m for m in within if m.kind != "baseline"}
+    baselines = [m for m in within if m.kind == "baseline" and m.accs("val_acc")]
     tpe = by_kind.get("tpe")
     if tpe is None:
         return ["no TPE pick at this budget yet"]
@@ -160,14 +165,23 @@ def contests(fits: list[Model]) -> list[str]:
     return [_contest(tpe, label, rival) for label, rival in rivals]
 
 
-def _contest(a: Model, label: str, b: Model) -> str:
-    ta, tb = a.accs("test_acc"), b.accs("test_acc")
+def tested_gap(a: Model | None, b: Model) -> tuple[float, Welch] | None:
+    """Mean test accuracy of ``a`` minus ``b`` (fraction) and Welch's test on their
+    per-seed test accuracies; None until each side has >= 2 tested seeds."""
+    ta = a.accs("test_acc") if a else []
+    tb = b.accs("test_acc")
     if len(ta) < 2 or len(tb) < 2:
+        return None
+    return mean_std(ta)[0] - mean_std(tb)[0], welch(ta, tb)
+
+
+def _contest(a: Model, label: str, b: Model) -> str:
+    gap = tested_gap(a, b)
+    if gap is None:
         return f"{a.name} vs {label} {b.name}: needs >= 2 tested seeds a side"
-    w = welch(ta, tb)
-    diff = 100 * (mean_std(ta)[0] - mean_std(tb)[0])
+    diff, w = 100 * gap[0], gap[1]
     third = " (within 1 point: both sides get a third seed)" if abs(diff) < 1 and \
-        min(len(ta), len(tb)) < 3 else ""
+        min(len(a.accs("test_acc")), len(b.accs("test_acc"))) < 3 else ""
     return (f"{a.name} vs {label} {b.name}: test {diff:+.2f} points, Welch t {w.t:.2f}, "
             f"df {w.df:.1f}, p {w.p:.3f}{third}")
 
@@ -179,10 +193,9 @@ def goals(ms: list[Model]) -> list[str]:
     reaches its README's 85.19% test accuracy."""
     out = []
     for budget in GOAL_BUDGETS:
-        fits = [m for m in ms if analyze(m.genome).params <= budget
-                and m.search_budget in (None, budget)]
-        tpe = next((m for m in fits if m.kind == "tpe"), None)
-        rivals = [m for m in fits if m.kind == "random" or m.name.startswith("seed")]
+        within = [m for m in ms if fits(m, budget)]
+        tpe = next((m for m in within if m.kind == "tpe"), None)
+        rivals = [m for m in within if m.kind == "random" or m.name.startswith("seed")]
         for rival in rivals:
             out.append(f"{budget // 1000}k: " + _goal(tpe, rival))
     s004 = next((m for m in ms if m.name == "seed004"), None)
@@ -197,12 +210,10 @@ def goals(ms: list[Model]) -> list[str]:
 def _goal(tpe: Model | None, rival: Model) -> str:
     what = "higher mean test" if rival.kind == "random" else ">= 1 point, p < 0.05"
     head = f"TPE pick vs {rival.name} ({what}): "
-    ta = tpe.accs("test_acc") if tpe else []
-    tb = rival.accs("test_acc")
-    if len(ta) < 2 or len(tb) < 2:
+    gap = tested_gap(tpe, rival)
+    if gap is None:
         return head + "open (needs >= 2 tested seeds a side)"
-    diff = mean_std(ta)[0] - mean_std(tb)[0]
-    p = welch(ta, tb).p
+    diff, p = gap[0], gap[1].p
     met = diff > 0 if rival.kind == "random" else diff >= GOAL_MARGIN and p < GOAL_P
     return head + f"{'met' if met else 'missed'} ({100 * diff:+.2f} points, p {p:.3f})"
 
