@@ -12,9 +12,12 @@
 #   SH_OPTS    the --fill / --prescreen options that beat their base arm in issue 14,
 #              read from results/search/ by `scripts/search_table.py --sh-opts` (so a
 #              search taken before issue 14's arms (d) and (e) finish fails in one line)
-# Writes studies/budget-<sampler>-<N>k.db (+ .out log); `pick` retrains the search's best
-# top-rung net (seed 0 is its search run) into results/budget/picks/<sampler>-<N>k/, the
-# layout scripts/budget_table.py reads, and snapshots the study there.
+# Writes studies/budget-<sampler>-<N>k.db (+ .out log), snapshotted with its log into
+# results/budget/picks/<sampler>-<N>k/ when the search ends; `pick` retrains the search's
+# best top-rung net there (seed 0 is its search run), the layout scripts/budget_table.py
+# reads, and snapshots the study again. Both modes rerun safely on a fresh checkout (queue
+# state lost): a finished search is skipped; a pick takes its study from its folder and
+# trains only the seeds without a result.json (committed).
 # One torch thread; two jobs at a time on a 2-core machine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -31,6 +34,8 @@ mkdir -p studies "$out"
 stamp() { echo "# $(date -u +%FT%TZ) commit $(git rev-parse --short HEAD), $(lscpu | sed -n "s/^Model name: *//p" | head -1): $*"; }
 case $mode in
   search)
+    # a finished search leaves its study in $out (committed): a fresh machine skips it
+    [[ -f $out/study.db ]] && { echo "done already: search $name ($out/study.db)"; exit 0; }
     SH_OPTS=${SH_OPTS-$(python scripts/search_table.py --sh-opts)}
     # shellcheck disable=SC2086  # SH_OPTS is a list of options
     args=(--budget "$budget" --trials 100000 --workers 1 --threads 1 --seed 0
@@ -39,8 +44,11 @@ case $mode in
           --max-images "$ALLOWANCE" $SH_OPTS)
     { stamp "nas search ${args[*]}"
       /usr/bin/time -f "search: %e s wall, %U s user, %S s sys" nas search "${args[@]}" --json
-    } >> "$log" 2>&1 ;;
-  pick)
+    } >> "$log" 2>&1
+    sqlite3 "studies/$name.db" ".backup $out/study.db"
+    cp "$log" "$out/run.log" ;;
+  pick)  # seeds with a result.json (committed) are skipped by nas retrain
+    [[ -f studies/$name.db ]] || cp "$out/study.db" "studies/$name.db"
     { stamp "nas retrain studies/$name.db --top 1 --seeds $seeds"
       /usr/bin/time -f "retrain: %e s wall, %U s user, %S s sys" \
           nas retrain "studies/$name.db" --top 1 --seeds "$seeds" --out "$out" \

@@ -100,7 +100,7 @@ def load_runs(root: Path, recipe: str) -> list[Run]:
     for f in sorted((root / "runs" / recipe).glob("*-s*/result.json")):
         d = json.loads(f.read_text())
         runs.append(_run(f.parent.name.rsplit("-s", 1)[0], d["genome"], d, f))
-    for f in sorted((root / "picks").glob("*/*/metrics.json")):  # seeds/ is not committed
+    for f in sorted((root / "picks").glob("*/*/metrics.json")):  # it holds every seed
         m = json.loads(f.read_text())
         runs += [_run(f.parent.parent.name, m["genome"], d, f) for d in m["per_seed"]]
     return runs

@@ -30,6 +30,9 @@ case $mode in
   final) out="results/budget/runs/$recipe/$name-s$seed" ;;
   *) echo "error: MODE must be select or final, got '$mode'" >&2; exit 2 ;;
 esac
+# done (committed): skip, so the queue can rerun on a fresh checkout and no model is
+# tested twice
+[[ -f $out/result.json ]] && { echo "done already: $out"; exit 0; }
 mkdir -p "$out"
 { echo "# $(date -u +%FT%TZ) commit $(git rev-parse --short HEAD), $(lscpu | sed -n "s/^Model name: *//p" | head -1): nas train $model ${opts[*]} --seed $seed"
   /usr/bin/time -f "train: %e s wall, %U s user, %S s sys" \

@@ -42,6 +42,9 @@ case $arm in
   *) echo "error: ARM must be a, a2, b, c, d-tpe, d-random, e-tpe or e-random, got '$arm'" >&2
      exit 2 ;;
 esac
+out="results/search/$name"
+# finished (committed): skip, so the queue can rerun on a fresh checkout
+[[ -f $out/study.db ]] && { echo "done already: $out"; exit 0; }
 mkdir -p studies results/search
 log="studies/$name.out"
 { echo "# $(date -u +%FT%TZ) commit $(git rev-parse --short HEAD), $(lscpu | sed -n "s/^Model name: *//p" | head -1): nas search ${common[*]} ${args[*]}"
@@ -53,7 +56,6 @@ if [[ $arm == a || $arm == a2 ]]; then
         nas retrain "studies/$name.db" --top $RETRAINS --epochs $TOP_RUNG --seeds 1 \
         --no-test --out "results/search/$name/retrain" --data "$NAS_CIFAR10_NPZ"; } >> "$log" 2>&1
 fi
-out="results/search/$name"
 mkdir -p "$out"
 sqlite3 "studies/$name.db" ".backup $out/study.db"
 nas report "studies/$name.db" --out "$out" --no-attach >> "$log" 2>&1

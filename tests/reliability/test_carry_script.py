@@ -1,0 +1,83 @@
+"""scripts/carry.py: what a fresh machine needs to continue the long runs goes into
+results/carry/ and comes back, and nothing else does."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import sys
+from pathlib import Path
+
+import optuna
+
+SCRIPT = Path(__file__).parents[2] / "scripts" / "carry.py"
+spec = importlib.util.spec_from_file_location("carry", SCRIPT)
+carry = importlib.util.module_from_spec(spec)
+sys.modules["carry"] = carry
+spec.loader.exec_module(carry)
+
+
+def _sh_study(root: Path) -> None:
+    """studies/s.db: an sh study (rungs 1, 3) with a top-rung run, a halted one, a
+    training one, and their checkpoints under runs/search/s/."""
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    (root / "studies").mkdir()
+    study = optuna.create_study(study_name="s", storage=f"sqlite:///{root}/studies/s.db",
+                                directions=["maximize", "minimize"])
+    for k, v in {"strategy": "sh", "rungs": [1, 3], "runs_dir": "runs/search"}.items():
+        study.set_user_attr(k, v)
+    for arch, rung, status in [("top", 1, "trained"), ("halted", 0, "trained"),
+                               ("busy", 0, "training")]:
+        t = study.ask()
+        for k, v in {"arch_id": arch, "rung": rung, "status": status}.items():
+            t.set_user_attr(k, v)
+        if status == "trained":
+            study.tell(t, [0.5, 1000])
+    ckpts = root / "runs" / "search" / "s"
+    ckpts.mkdir(parents=True)
+    for arch in ("top", "halted", "busy"):
+        (ckpts / f"{arch}.pt").write_bytes(arch.encode())
+
+
+def _run(root: Path, name: str, done: bool) -> None:
+    d = root / "results" / "budget" / "runs" / "R30" / name
+    d.mkdir(parents=True)
+    for f in ("checkpoint.pt", "run.log", "model.pt"):
+        (d / f).write_text(f"{name} {f}")
+    if done:
+        (d / "result.json").write_text(json.dumps({"test_acc": 0.5}))
+
+
+def test_save_carries_what_resumes_and_restore_puts_it_back(tmp_path):
+    _sh_study(tmp_path)
+    _run(tmp_path, "open-s0", done=False)
+    _run(tmp_path, "done-s0", done=True)
+    saved = carry.save(tmp_path)
+    rel = {p.relative_to(tmp_path / carry.CARRY).as_posix() for p in saved}
+    assert rel == {"studies/s.db", "runs/search/s/top.pt", "runs/search/s/busy.pt",
+                   "results/budget/runs/R30/open-s0/checkpoint.pt",
+                   "results/budget/runs/R30/open-s0/run.log"}
+
+    # a fresh machine: no studies/, no runs/, no checkpoint, but git's files
+    for p in ("studies/s.db", "runs/search/s/top.pt", "runs/search/s/busy.pt",
+              "results/budget/runs/R30/open-s0/checkpoint.pt"):
+        (tmp_path / p).unlink()
+    (tmp_path / "results/budget/runs/R30/open-s0/run.log").write_text("this machine's")
+    restored, kept = carry.restore(tmp_path)
+    assert {p.relative_to(tmp_path).as_posix() for p in restored} == rel - {
+        "results/budget/runs/R30/open-s0/run.log"}
+    assert (tmp_path / "runs/search/s/busy.pt").read_bytes() == b"busy"
+    assert (tmp_path / "results/budget/runs/R30/open-s0/run.log").read_text() == "this machine's"
+    assert [p.name for p in kept] == ["run.log"]
+    study = optuna.load_study(study_name="s", storage=f"sqlite:///{tmp_path}/studies/s.db")
+    assert len(study.trials) == 3
+
+
+def test_save_replaces_the_last_carry(tmp_path):
+    _run(tmp_path, "open-s0", done=False)
+    carry.save(tmp_path)
+    (tmp_path / "results/budget/runs/R30/open-s0/result.json").write_text("{}")  # finished
+    (tmp_path / carry.CARRY / "README.md").write_text("kept")
+    assert carry.save(tmp_path) == []
+    assert [p.name for p in (tmp_path / carry.CARRY).iterdir()] == ["README.md"]
+    assert carry.restore(tmp_path) == ([], [])
