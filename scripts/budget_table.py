@@ -8,10 +8,9 @@ Layout read (what scripts/budget_train.sh and `nas retrain --out` write):
 * ``recipe/<RECIPE>-<model>/result.json``: step 1, seed 0, validation only;
 * ``runs/<RECIPE>/<model>-s<seed>/result.json``: the baselines (``nas train``);
 * ``picks/<search>/<arch_id>/metrics.json``: the searches' picks (``nas retrain``; its
-  ``per_seed`` list, since ``seeds/`` holds checkpoints and is not committed), labelled
-  ``<search>``. A search
-  named ``<sampler>-<N>k...`` (``tpe-200k``, ``random-200k``) is the pick of that sampler
-  at that budget.
+  ``per_seed`` list holds every seed), labelled ``<search>``. A search named
+  ``<sampler>-<N>k...`` (``tpe-200k``, ``random-200k``) is the pick of that sampler at
+  that budget.
 
 Every model of no more params than a budget is in that budget's table (a model within 1%
 over it is listed and marked, as seed001's 401,194 at 400k). Per model: mean +- sample
