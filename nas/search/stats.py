@@ -72,7 +72,8 @@ def images_spent(trials: Iterable[TrialRecord]) -> int:
 def compute(trials: Iterable[FrozenTrial | TrialRecord]) -> Stats:
     trials = records(trials)
     finished = [r for r in trials if r.state != TrialState.RUNNING]
-    screened = [r for r in finished if r.params is not None]
+    # screened: the params are known, or it was rejected before they were (--fill)
+    screened = [r for r in finished if r.params is not None or r.status == Status.REJECTED]
     counted = [r for r in trials if r.is_counted]
     by = {s: sum(1 for r in finished if r.status == s)
           for s in (Status.TRAINED, Status.STOPPED, Status.DUPLICATE, Status.REJECTED)}

@@ -32,3 +32,16 @@ def test_sh_figures_count_halted_and_take_the_best_at_the_top_rung_only():
     assert s.best_val_acc == 0.70
     assert (s.epochs_run, s.epochs_planned, s.epochs_saved) == (7, 12, 5)
     assert s.images == 7000
+
+
+def test_a_candidate_fill_rejects_counts_against_the_feasible_fraction():
+    # --fill rejects a topology before its params are known: it was sampled and screened
+    # out all the same, so "feasible" must not read 100%
+    rejected = optuna.trial.create_trial(
+        state=optuna.trial.TrialState.PRUNED,
+        user_attrs={"status": "rejected", "genome": "cv_c8/head", "arch_id": "f",
+                    "reject_reason": "fill: no width scaling of this topology lands in "
+                                     "[0.85 x budget, budget]"})
+    rejected.number = 1
+    s = compute([_sh(0, 0.70, 4, False, 2), rejected])
+    assert (s.screened, s.rejected, s.feasible) == (2, 1, 0.5)
