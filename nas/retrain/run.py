@@ -71,9 +71,13 @@ def _model_row(p: Pick, runs: list[SeedRun], index: int, image_size: int) -> dic
 
 
 def _write_model_dir(d: Path, row: dict[str, Any], runs: list[SeedRun], reason: str) -> None:
-    """Top-level files of one architecture; model.pt is the seed best on *validation*."""
+    """Top-level files of one architecture; model.pt is the seed best on *validation*.
+    A checkout of committed results has the seeds' result.json but not their weights
+    (*.pt stays out of git): then model.pt is left as it is, and the figures rewritten."""
     best = max(runs, key=lambda r: r.val_acc)
-    shutil.copyfile(d / "seeds" / str(best.seed) / "model.pt", d / "model.pt")
+    weights = d / "seeds" / str(best.seed) / "model.pt"
+    if weights.is_file():
+        shutil.copyfile(weights, d / "model.pt")
     write_json(d / "metrics.json", {**row, "reason": reason, "model_seed": best.seed,
                                     "per_seed": [r.to_dict() for r in runs]})
     history = [{"seed": r.seed, **h} for r in runs for h in r.history]

@@ -107,6 +107,9 @@ def _test_saved(d: Path, run: SeedRun, data: Any, config: Any, device: str | Non
     from nas.train.device import pick_device
     from nas.train.run import evaluate_test
 
+    if not (d / "model.pt").is_file():  # a checkout of results, without their weights
+        raise NasError(f"{d} was trained without testing, and its model.pt is gone: "
+                       f"remove {d / 'result.json'} to train it again")
     dev = pick_device(device)
     net = load(d / "model.pt", device=dev)
     test_loss, test_acc = evaluate_test(net, data.to(dev), config)

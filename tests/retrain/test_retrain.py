@@ -3,6 +3,7 @@
 import csv
 import json
 import math
+import shutil
 import subprocess
 import sys
 
@@ -83,6 +84,17 @@ def test_rerun_skips_finished_seeds(done):
                     progress="none", echo=lines.append)
     assert sum("already done" in s for s in lines) == 2
     assert [r["test_acc"] for r in again.rows] == [r["test_acc"] for r in summary.rows]
+
+
+def test_rerun_without_the_weights_rewrites_the_figures(done, tmp_path):
+    # a fresh checkout of committed results: result.json and metrics, no *.pt
+    root, db, data, summary = done
+    out = tmp_path / "results"
+    shutil.copytree(root / "results", out, ignore=shutil.ignore_patterns("*.pt"))
+    again = retrain(db, top=2, epochs=1, data=data, out=out, device="cpu",
+                    progress="none", echo=lambda s: None)
+    assert [r["test_acc"] for r in again.rows] == [r["test_acc"] for r in summary.rows]
+    assert not list(out.rglob("*.pt"))
 
 
 def test_resume_after_kill_continues_from_checkpoint(tmp_path):
@@ -174,3 +186,14 @@ def test_no_test_validates_only_then_a_rerun_tests_without_training(tmp_path, mo
     _, acc = evaluate(model, load_dataset(data), "test", c["eval_batch_size"], c["tta"],
                       c["amp"], c["channels_last"])
     assert acc == pytest.approx(row["test_acc"], abs=1e-9)
+
+
+def test_testing_a_validated_seed_without_its_weights_is_a_clear_error(tmp_path):
+    db, data = make_study(tmp_path / "s.db"), make_data(tmp_path / "d.npz")
+    retrain(db, top=1, epochs=1, data=data, out=tmp_path / "r", device="cpu",
+            progress="none", echo=lambda s: None, test=False)
+    for f in (tmp_path / "r").rglob("*.pt"):
+        f.unlink()  # a checkout of the committed results
+    with pytest.raises(NasError, match=r"trained without testing, and its model\.pt is gone"):
+        retrain(db, top=1, epochs=1, data=data, out=tmp_path / "r", device="cpu",
+                progress="none", echo=lambda s: None)
