@@ -7,7 +7,7 @@ running jobs need to continue where they stopped, and at the next session's star
 ``restore`` puts it back:
 
 - every study in ``studies/*.db`` (sqlite's backup API: a consistent copy while a search
-  writes to it);
+  writes to it) and its log ``studies/<name>.out`` (its pause lines net the wall time);
 - every unfinished training run under ``results/`` (a folder with ``checkpoint.pt`` and
   no ``result.json``: a baseline run, a seed of ``nas retrain``): its files but model.pt;
 - the checkpoints of a successive-halving study that are still needed: each candidate
@@ -78,7 +78,8 @@ def carried(root: Path) -> list[Path]:
     """Every file ``save`` copies, as paths under ``root``."""
     files = list(open_runs(root))
     for db in studies(root):
-        files += [db, *sh_checkpoints(root, db)]
+        log = db.with_suffix(".out")
+        files += [db, *([log] if log.is_file() else []), *sh_checkpoints(root, db)]
     return sorted(set(files))
 
 

@@ -33,6 +33,7 @@ def _sh_study(root: Path) -> None:
             t.set_user_attr(k, v)
         if status == "trained":
             study.tell(t, [0.5, 1000])
+    (root / "studies" / "s.out").write_text("# 2026-12-01T06:00:00Z paused\n")
     ckpts = root / "runs" / "search" / "s"
     ckpts.mkdir(parents=True)
     for arch in ("top", "halted", "busy"):
@@ -54,12 +55,12 @@ def test_save_carries_what_resumes_and_restore_puts_it_back(tmp_path):
     _run(tmp_path, "done-s0", done=True)
     saved = carry.save(tmp_path)
     rel = {p.relative_to(tmp_path / carry.CARRY).as_posix() for p in saved}
-    assert rel == {"studies/s.db", "runs/search/s/top.pt", "runs/search/s/busy.pt",
+    assert rel == {"studies/s.db", "studies/s.out", "runs/search/s/top.pt", "runs/search/s/busy.pt",
                    "results/budget/runs/R30/open-s0/checkpoint.pt",
                    "results/budget/runs/R30/open-s0/run.log"}
 
     # a fresh machine: no studies/, no runs/, no checkpoint, but git's files
-    for p in ("studies/s.db", "runs/search/s/top.pt", "runs/search/s/busy.pt",
+    for p in ("studies/s.db", "studies/s.out", "runs/search/s/top.pt", "runs/search/s/busy.pt",
               "results/budget/runs/R30/open-s0/checkpoint.pt"):
         (tmp_path / p).unlink()
     (tmp_path / "results/budget/runs/R30/open-s0/run.log").write_text("this machine's")
