@@ -20,7 +20,8 @@ STUDY_HELP = "Only needed when the storage holds several studies."
               help="best: highest proxy val acc on the front; spread: even along params; "
               "accuracy: highest proxy val acc at any size (bigger nets a hair behind).")
 @click.option("--epochs", type=click.IntRange(min=1),
-              help="Epochs of full training [default: the 'full' preset's, 40].")
+              help="Epochs of full training [default: the top rung of an --strategy sh "
+                   "study, else the 'full' preset's 40].")
 @click.option("--seeds", default=1, show_default=True, type=click.IntRange(min=1),
               help="Train each model with seeds 0..S-1; report mean and std.")
 @click.option("--data", help="Data spec as for `nas train`: cifar10, an .npz or a batches folder "

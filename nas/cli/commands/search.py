@@ -12,7 +12,7 @@ from rich.table import Table
 from nas.cli.commands.train import AMP_HELP, CUTOUT_HELP, EMA_HELP, FLIP_HELP, THREADS_HELP
 from nas.cli.commands.train import _threads as set_threads
 from nas.errors import NasError
-from nas.search.config import FILL, PRESCREEN_SCORE, PRESCREEN_SCORES, SAMPLERS
+from nas.search.config import FILL, PRESCREEN_SCORE, PRESCREEN_SCORES, SAMPLERS, SH_MAX_EPOCHS
 from nas.search.ending import EXIT_NOTHING_TRAINED
 from nas.search.quick import QUICK_HELP, quick_proxy
 from nas.search.signals import EXIT_TERMINATED
@@ -140,7 +140,7 @@ def _report(summary, console: Console) -> None:  # type: ignore[no-untyped-def]
               help="sh: reduction factor between rungs.")
 @click.option("--min-epochs", type=click.IntRange(min=1), default=1, show_default=True,
               help="sh: epochs of the lowest rung.")
-@click.option("--max-epochs", type=click.IntRange(min=1), default=20, show_default=True,
+@click.option("--max-epochs", type=click.IntRange(min=1), default=SH_MAX_EPOCHS, show_default=True,
               help="sh: epochs of the top rung (the full schedule; rungs at max/eta^k).")
 @click.option("--fill", type=click.FloatRange(0, 1, max_open=True), default=None,
               help="Scale each sampled topology's widths so its params land in [FILL x "
