@@ -32,7 +32,7 @@ from pathlib import Path
 
 from nas.analysis import analyze
 from nas.search.stats import compute
-from nas.search.wall import search_seconds
+from nas.search.wall import STAMP, search_seconds
 from nas.stats import Welch, mean_std, welch
 from nas.study.pareto import trained_trials
 from nas.study.record import records
@@ -51,7 +51,8 @@ SEARCH = re.compile(r"^(?P<sampler>[a-z]+)-(?P<budget>\d+)k")
 
 @dataclass(frozen=True)
 class Run:
-    """One trained seed of one model (accuracies fractions, seconds of training)."""
+    """One trained seed of one model (accuracies fractions; seconds of training: wall,
+    and CPU, None where not recorded)."""
 
     model: str
     genome: str
@@ -61,6 +62,7 @@ class Run:
     epochs: int
     seconds: float
     path: Path
+    cpu_seconds: float | None = None
 
 
 @dataclass
@@ -87,10 +89,25 @@ class Model:
                 if getattr(r, key) is not None]
 
 
-def _run(model: str, genome: str, d: dict, path: Path) -> Run:
+def _run(model: str, genome: str, d: dict, path: Path, cpu: float | None = None) -> Run:
+    cpu = d.get("cpu_seconds", cpu)
     return Run(model=model, genome=genome, seed=int(d["config"]["seed"]),
                val_acc=float(d["val_acc"]), test_acc=d.get("test_acc"),
-               epochs=int(d["epochs"]), seconds=float(d["seconds"]), path=path)
+               epochs=int(d["epochs"]), seconds=float(d["seconds"]), path=path,
+               cpu_seconds=None if cpu is None else float(cpu))
+
+
+TIME_LINE = re.compile(r"^train: \S+ s wall, (\S+) s user, (\S+) s sys$", re.M)
+
+
+def logged_cpu(log: Path) -> float | None:
+    """CPU seconds (user + sys) of a baseline run from its run.log's ``/usr/bin/time``
+    line, for results written before ``nas train`` recorded ``cpu_seconds``; only when
+    one process did the whole run (one start, one time line), else None."""
+    text = log.read_text() if log.exists() else ""
+    times = TIME_LINE.findall(text)
+    starts = sum(1 for m in map(STAMP.match, text.splitlines()) if m and m[2] == "commit")
+    return float(times[0][0]) + float(times[0][1]) if len(times) == 1 == starts else None
 
 
 def load_runs(root: Path, recipe: str) -> list[Run]:
@@ -98,7 +115,8 @@ def load_runs(root: Path, recipe: str) -> list[Run]:
     runs = []
     for f in sorted((root / "runs" / recipe).glob("*-s*/result.json")):
         d = json.loads(f.read_text())
-        runs.append(_run(f.parent.name.rsplit("-s", 1)[0], d["genome"], d, f))
+        runs.append(_run(f.parent.name.rsplit("-s", 1)[0], d["genome"], d, f,
+                         logged_cpu(f.parent / "run.log")))
     for f in sorted((root / "picks").glob("*/*/metrics.json")):  # it holds every seed
         m = json.loads(f.read_text())
         runs += [_run(f.parent.parent.name, m["genome"], d, f) for d in m["per_seed"]]
@@ -136,13 +154,14 @@ def budget_table(ms: list[Model], budget: int) -> tuple[str, list[str]]:
             continue
         a = analyze(m.genome)
         over = " (over budget)" if a.params > budget else ""
-        cpu_h = sum(r.seconds for r in m.runs) / 3600
+        cpu = [r.cpu_seconds for r in m.runs]
+        cpu_h = "-" if None in cpu else f"{sum(cpu) / 3600:.2f}"
         rows.append((-(mean_std(m.accs("val_acc"))[0]),
                      f"| {m.name}{over} | {a.params:,} | {a.macs / 1e6:.1f}M | {a.rf} | "
                      f"{_pm(m.accs('val_acc'))} | {_pm(m.accs('test_acc'))} | {len(m.runs)} "
-                     f"| {m.runs[0].epochs} | {cpu_h:.2f} |"))
+                     f"| {m.runs[0].epochs} | {cpu_h} |"))
     head = ["| model | params | MACs | rf | val % (mean +- std) | test % | seeds | epochs | "
-            "train h |", "| --- |" + " ---: |" * 8]
+            "CPU h |", "| --- |" + " ---: |" * 8]
     table = "\n".join(head + [r for _, r in sorted(rows)])
     return table, contests([m for m in ms if fits(m, budget)])
 

@@ -23,7 +23,8 @@ from nas.retrain.outputs import write_csv, write_json
 
 @dataclass(frozen=True)
 class SeedRun:
-    """One finished seed: accuracies as fractions 0..1, seconds of training."""
+    """One finished seed: accuracies as fractions 0..1, seconds of training (wall; CPU
+    seconds: the process CPU time, None in results written before it was recorded)."""
 
     seed: int
     val_acc: float
@@ -35,6 +36,7 @@ class SeedRun:
     config: dict[str, Any]
     history: list[dict[str, Any]]
     model_path: str
+    cpu_seconds: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         d = dataclasses.asdict(self)
@@ -87,7 +89,7 @@ def train_seed(genome: str, data: Any, d: Path, *, seed: int, epochs: int | None
     run = SeedRun(seed=seed, val_acc=float(res.val_acc), test_acc=f.test_acc,
                   test_loss=f.test_loss, epochs=int(res.epochs), seconds=float(res.seconds),
                   stopped_early=bool(res.stopped_early), config=plain, history=history,
-                  model_path=str(d / "model.pt"))
+                  model_path=str(d / "model.pt"), cpu_seconds=res.cpu_seconds)
     write_csv(d / "history.csv", history)
     _save(d, f.model, run)
     return run

@@ -53,8 +53,13 @@ def train(model: nn.Module, data: Dataset, config: TrainConfig | None = None,
                          config.cutout, config.channels_last)
     stepper = Stepper(model, config, len(loader) * config.epochs, device)
     path = Path(checkpoint) if checkpoint is not None else None
-    history, seconds = _resume(stepper, path, getattr(model, "genome", None), config)
-    t0 = time.perf_counter()
+    history, seconds, cpu = _resume(stepper, path, getattr(model, "genome", None), config)
+    t0, c0 = time.perf_counter(), time.process_time()
+
+    def spent() -> tuple[float, float | None]:  # (wall, CPU) seconds, resumed ones included
+        return (seconds + time.perf_counter() - t0,
+                None if cpu is None else cpu + time.process_time() - c0)
+
     stopped, train_time, images = False, 0.0, 0
     rep = reporter(progress)
     try:
@@ -65,37 +70,39 @@ def train(model: nn.Module, data: Dataset, config: TrainConfig | None = None,
             rep.end_epoch(m, config.epochs)
             stopped = any([bool(cb(m)) for cb in callbacks])  # every callback sees the epoch
             if path is not None:
-                _save(path, stepper, model, config, history,
-                      seconds + time.perf_counter() - t0)
+                _save(path, stepper, model, config, history, *spent())
             if stopped:
                 break
     finally:
         rep.close()
     if stepper.ema is not None:
         model.load_state_dict(stepper.ema.module.state_dict())
-    last = history[-1]
+    last, (wall, cpu_s) = history[-1], spent()
     return TrainResult(val_acc=last.val_acc, val_loss=last.val_loss, epochs=len(history),
-                       seconds=seconds + time.perf_counter() - t0, stopped_early=stopped,
-                       history=history, images_per_sec=images / train_time if train_time else 0)
+                       seconds=wall, stopped_early=stopped, history=history,
+                       images_per_sec=images / train_time if train_time else 0,
+                       cpu_seconds=cpu_s)
 
 
 def _resume(stepper: Stepper, path: Path | None, genome: str | None,
-            config: TrainConfig) -> tuple[list[EpochMetrics], float]:
-    """Load a checkpoint into ``stepper``: (history so far, seconds spent so far)."""
+            config: TrainConfig) -> tuple[list[EpochMetrics], float, float | None]:
+    """Load a checkpoint into ``stepper``: (history so far, wall and CPU seconds spent so
+    far; CPU None from a checkpoint that predates it)."""
     state = ckpt.load(path, genome, config.to_dict()) if path is not None else None
     if state is None:
         torch.manual_seed(config.seed)
-        return [], 0.0
+        return [], 0.0, 0.0
     stepper.load_state_dict(state)
     ckpt.set_rng_state(state["rng"])
-    return list(state["history"]), float(state["seconds"])
+    cpu = state.get("cpu_seconds")
+    return list(state["history"]), float(state["seconds"]), None if cpu is None else float(cpu)
 
 
 def _save(path: Path, stepper: Stepper, model: nn.Module, config: TrainConfig,
-          history: list[EpochMetrics], seconds: float) -> None:
+          history: list[EpochMetrics], seconds: float, cpu_seconds: float | None) -> None:
     ckpt.save(path, {**stepper.state_dict(), "genome": getattr(model, "genome", None),
                      "config": config.to_dict(), "history": ckpt.history_dicts(history),
-                     "seconds": seconds})
+                     "seconds": seconds, "cpu_seconds": cpu_seconds})
 
 
 def _epoch(stepper: Stepper, loader: TrainLoader, data: Dataset, config: TrainConfig,

@@ -35,8 +35,11 @@ class EpochMetrics:
 class TrainResult:
     """The outcome of ``train``: last-epoch validation figures and the whole history.
 
-    ``seconds`` adds up every run segment of a resumed training; ``images_per_sec`` is
-    the training throughput (augmentation and steps, no validation).
+    ``seconds`` adds up every run segment of a resumed training (wall clock, so a paused
+    process counts its pause); ``cpu_seconds`` is the process CPU time of the same (user +
+    system, all threads), which a pause does not add to: the compute a run cost. None when
+    it resumed a checkpoint written before ``nas`` recorded it. ``images_per_sec`` is the
+    training throughput (augmentation and steps, no validation).
     """
 
     val_acc: float
@@ -46,3 +49,4 @@ class TrainResult:
     stopped_early: bool
     history: list[EpochMetrics] = field(default_factory=list)
     images_per_sec: float = 0.0
+    cpu_seconds: float | None = None

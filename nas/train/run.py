@@ -73,8 +73,9 @@ def train_model(model: str, data: str, epochs: int | None = None, subset: int | 
 
     Keys: name, genome, arch_id, params, val_acc, test_acc (fractions 0..1), val_loss,
     test_loss, epochs, seconds (training incl. per-epoch validation, all resumed segments),
-    images_per_sec, stopped_early, config, history. With ``out``: ``checkpoint.pt``
-    (rerun to resume), ``result.json`` and ``model.pt`` (``nas.load``) there.
+    cpu_seconds (their process CPU time: the compute, pauses excluded), images_per_sec,
+    stopped_early, config, history. With ``out``: ``checkpoint.pt`` (rerun to resume),
+    ``result.json`` and ``model.pt`` (``nas.load``) there.
     """
     name, genome = resolve(model)
     dev = pick_device(device)
@@ -99,7 +100,9 @@ def _summary(name: str, genome: Genome, f: Fitted, config: dict[str, Any]) -> di
     return {"name": name, "genome": genome.to_string(), "arch_id": genome.arch_id,
             "params": sum(p.numel() for p in f.model.parameters()),
             "val_acc": r.val_acc, "val_loss": r.val_loss, "epochs": r.epochs,
-            "seconds": round(r.seconds, 2), "images_per_sec": round(r.images_per_sec, 1),
+            "seconds": round(r.seconds, 2),
+            "cpu_seconds": None if r.cpu_seconds is None else round(r.cpu_seconds, 2),
+            "images_per_sec": round(r.images_per_sec, 1),
             "stopped_early": r.stopped_early, "config": config,
             "history": [vars(m) for m in r.history], "test_acc": f.test_acc,
             "test_loss": f.test_loss}

@@ -24,7 +24,8 @@ SMALL = "cv_c16/ds_c32_s2/head"  # a "found" net, well under 100k
 def _result(path: Path, genome: str, seed: int, val: float, test: float | None) -> None:
     path.mkdir(parents=True)
     (path / "result.json").write_text(json.dumps({
-        "genome": genome, "val_acc": val, "test_acc": test, "epochs": 20, "seconds": 1800.0,
+        "genome": genome, "val_acc": val, "test_acc": test, "epochs": 20, "seconds": 2400.0,
+        "cpu_seconds": 1800.0,
         "config": {"seed": seed}}))
 
 
@@ -40,7 +41,7 @@ def _pick(root, search, seed, val, test, genome=SMALL):
     f = arch / "metrics.json"
     m = json.loads(f.read_text()) if f.exists() else {"genome": genome, "per_seed": []}
     m["per_seed"].append({"seed": seed, "val_acc": val, "test_acc": test, "epochs": 20,
-                          "seconds": 1800.0, "config": {"seed": seed}})
+                          "seconds": 2400.0, "cpu_seconds": 1800.0, "config": {"seed": seed}})
     f.write_text(json.dumps(m))
 
 
@@ -86,7 +87,7 @@ def test_budget_tables_and_contests(tmp_path):
     rows = t200.splitlines()[2:]
     assert [r.split(" | ")[0][2:] for r in rows] == ["tpe-200k", "random-200k", "seed004",
                                                      "seed003"]  # by mean val acc
-    assert "| 86.00 +- 0.20 | 3 | 20 | 1.50 |" in t200
+    assert "| 86.00 +- 0.20 | 3 | 20 | 1.50 |" in t200  # CPU h: 3 seeds x 1800 s
     best, rand = lines200
     assert best.startswith("tpe-200k vs best baseline seed004: test +2.50 points")
     assert best.endswith("Welch t 4.87, df 1.1, p 0.111")  # scipy: t 4.8718, p 0.1110
@@ -160,3 +161,24 @@ def test_goal_lines(tmp_path):
         "tested seeds a side)"
     assert out[3].startswith("400k: TPE pick vs seed003 (>= 1 point, p < 0.05): open")
     assert out[-1] == "seed004 >= its README's 85.19%: missed (85.10% over 2 seeds)"
+
+
+def test_cpu_hours_come_from_the_result_or_a_one_process_run_log(tmp_path):
+    """Results written before nas recorded cpu_seconds: the /usr/bin/time line of a run
+    that one process did whole (user + sys), else '-' (a resumed run's killed process
+    printed none)."""
+    log = "# 2026-12-01T04:47:02Z commit c5d77ee, Intel: nas train ...\n"
+    for seed, text in enumerate([log + "train: 2614.9 s wall, 3000.0 s user, 600.0 s sys\n",
+                                 log]):
+        _baseline(tmp_path, "seed003", seed, 0.8, 0.8)
+        d = tmp_path / "runs" / "R20" / f"seed003-s{seed}"
+        r = json.loads((d / "result.json").read_text())
+        r.pop("cpu_seconds")
+        (d / "result.json").write_text(json.dumps(r))
+        (d / "run.log").write_text(text)
+    runs = table.load_runs(tmp_path, "R20")
+    assert [r.cpu_seconds for r in runs] == [3600.0, None]
+    t, _ = table.budget_table(table.models(runs), 100_000)
+    assert t.splitlines()[2].endswith("| 2 | 20 | - |")
+    (tmp_path / "runs" / "R20" / "seed003-s1" / "run.log").write_text(log + log)  # resumed
+    assert table.logged_cpu(tmp_path / "runs" / "R20" / "seed003-s1" / "run.log") is None

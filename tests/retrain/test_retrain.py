@@ -103,8 +103,8 @@ def test_resume_after_kill_continues_from_checkpoint(tmp_path):
     out = tmp_path / "out"
     code = ("import os, nas.train.loop as L\n"
             "orig = L._save\n"
-            "def save(path, stepper, model, config, history, seconds):\n"
-            "    orig(path, stepper, model, config, history, seconds)\n"
+            "def save(path, stepper, model, config, history, *seconds):\n"
+            "    orig(path, stepper, model, config, history, *seconds)\n"
             "    if len(history) == 1: os._exit(9)\n"
             "L._save = save\n"
             "from nas.retrain import retrain\n"
@@ -119,6 +119,8 @@ def test_resume_after_kill_continues_from_checkpoint(tmp_path):
     history = rows(seed_dir / "history.csv")
     assert [h["epoch"] for h in history] == ["1", "2", "3"]
     assert s.rows[0]["epochs"] == 3 and math.isfinite(s.rows[0]["test_acc"])
+    result = json.loads((seed_dir / "result.json").read_text())
+    assert result["cpu_seconds"] > 0  # both processes' CPU time, carried by the checkpoint
 
 
 def test_other_config_in_same_out_is_refused(done):

@@ -76,6 +76,21 @@ def test_killed_run_resumes_to_the_same_final_state(data, tmp_path):
     assert again.epochs == 3 and again.history == resumed.history  # finished: no training
 
 
+def test_cpu_seconds_add_up_over_a_resume_and_are_unknown_from_an_older_checkpoint(
+        data, tmp_path):
+    # CPU time is the compute a run cost: unlike wall seconds, a SIGSTOP pause adds none
+    path, old = tmp_path / "c.pt", tmp_path / "old.pt"
+    part = train(net(), data, cfg(), callbacks=[lambda m: m.epoch == 1], checkpoint=path,
+                 progress="none")
+    assert part.cpu_seconds > 0
+    state = torch.load(path, weights_only=False)
+    del state["cpu_seconds"]  # as written before nas recorded it
+    torch.save(state, old)
+    whole = train(net(), data, cfg(), checkpoint=path, progress="none")
+    assert part.cpu_seconds < whole.cpu_seconds
+    assert train(net(), data, cfg(), checkpoint=old, progress="none").cpu_seconds is None
+
+
 def test_checkpoint_of_another_genome_or_config_is_refused(data, tmp_path):
     path = tmp_path / "c.pt"
     train(net(), data, cfg(epochs=1), checkpoint=path, progress="none")
