@@ -55,7 +55,8 @@ case $mode in
           --data "$NAS_CIFAR10_NPZ"
     } >> "$log" 2>&1
     sqlite3 "studies/$name.db" ".backup $out/study.db"
-    cp "$log" "$out/run.log" ;;
+    cp "$log" "$out/run.log"
+    rm -rf "runs/search/$name" ;;  # its candidates' checkpoints: every seed is done
   *) echo "error: MODE must be search or pick, got '$mode'" >&2; exit 2 ;;
 esac
 echo "done: $mode $name"

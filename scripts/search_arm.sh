@@ -6,7 +6,8 @@
 #                                              #      | e-tpe | e-random (v1.1: set SCORE)
 #
 # Writes studies/<arm>-<budget>-s<seed>.db (+ .out log) and, once finished, a snapshot of
-# the study and its `nas report` under results/search/<arm>-<budget>-s<seed>/.
+# the study and its `nas report` under results/search/<arm>-<budget>-s<seed>/; then
+# removes its candidates' checkpoints (runs/search/<name>/), which nothing reads after.
 # One torch thread; run two arms at a time on a 2-core machine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -60,4 +61,5 @@ mkdir -p "$out"
 sqlite3 "studies/$name.db" ".backup $out/study.db"
 nas report "studies/$name.db" --out "$out" --no-attach >> "$log" 2>&1
 cp "$log" "$out/run.log"
+rm -rf "runs/search/$name"  # its candidates' checkpoints: nothing reads them after this
 echo "done: $out"
