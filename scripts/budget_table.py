@@ -2,7 +2,7 @@
 runs' result files, and the recipe choice of its step 1.
 
     python scripts/budget_table.py recipe [results/budget]   # step 1: PROTOCOL-recipe.md
-    python scripts/budget_table.py tables [results/budget] [--recipe R20] [--figure F.html]
+    python scripts/budget_table.py tables [results/budget] [--recipe R20] [--figure F.svg]
 
 Layout read (what scripts/budget_train.sh and `nas retrain --out` write):
 * ``recipe/<RECIPE>-<model>/result.json``: step 1, seed 0, validation only;
@@ -279,25 +279,47 @@ def recipe_choice(root: Path) -> str:
     return "\n".join([*lines, "", f"chosen: {best}"])
 
 
+KIND_COLORS = {"baseline": "#555555", "tpe": "#d62728", "random": "#1f77b4"}
+
+
 def figure(ms: list[Model], path: Path) -> None:
     """Test accuracy (mean, error bar = sample std over seeds) vs params, one colour per
-    kind (baseline, tpe, random), as a self-contained HTML file."""
-    import plotly.graph_objects as go
+    kind (baseline grey, TPE pick red, random pick blue), the budgets as dotted lines: a
+    small hand-written SVG (no plotting dependency; GitHub renders it in the README)."""
+    pts = [(analyze(m.genome).params, *mean_std(m.accs("test_acc")), m.name, m.kind)
+           for m in ms if m.accs("test_acc")]
+    w, h, pad, x_hi = 640, 360, 50, max([*BUDGETS, *(p[0] for p in pts)]) * 1.05
+    accs = [100 * (p[1] + s * (p[2] or 0)) for p in pts for s in (-1, 1)] or [0, 100]
+    y_lo, y_hi = min(accs) - 0.5, max(accs) + 0.5
 
-    fig = go.Figure()
-    for kind in ("baseline", "tpe", "random"):
-        pts = [(analyze(m.genome).params, *mean_std(m.accs("test_acc")), m.name)
-               for m in ms if m.kind == kind and m.accs("test_acc")]
-        if pts:
-            x, y, sd, names = zip(*pts, strict=True)
-            fig.add_scatter(x=x, y=[100 * v for v in y], mode="markers+text", name=kind,
-                            text=names, textposition="top center",
-                            error_y={"type": "data", "array": [100 * v for v in sd]})
+    def x(params: float) -> float:
+        return pad + params / x_hi * (w - 2 * pad)
+
+    def y(acc: float) -> float:
+        return h - pad - (100 * acc - y_lo) / (y_hi - y_lo) * (h - 2 * pad)
+
+    out = [f'<rect x="{pad}" y="{pad}" width="{w - 2 * pad}" height="{h - 2 * pad}" '
+           'fill="none" stroke="#999"/>',
+           f'<text x="{w / 2}" y="20" text-anchor="middle">Budget study: test accuracy '
+           '(mean +- std over seeds) vs parameters</text>',
+           f'<text x="{w / 2}" y="{h - 10}" text-anchor="middle">parameters</text>',
+           f'<text x="4" y="{pad - 6}">{y_hi:.1f}%</text>',
+           f'<text x="4" y="{h - pad}">{y_lo:.1f}%</text>']
     for b in BUDGETS:
-        fig.add_vline(x=b, line_dash="dot", line_color="grey")
-    fig.update_layout(xaxis_title="parameters", yaxis_title="test accuracy % (mean +- std)",
-                      title="Budget study: test accuracy vs parameters")
-    fig.write_html(path, include_plotlyjs=True)
+        out += [f'<line x1="{x(b):.1f}" y1="{pad}" x2="{x(b):.1f}" y2="{h - pad}" '
+                'stroke="#bbb" stroke-dasharray="4 4"/>',
+                f'<text x="{x(b):.1f}" y="{h - pad + 14}" text-anchor="middle" '
+                f'font-size="10">{b // 1000}k</text>']
+    for params, mean, sd, name, kind in pts:
+        c, cx, cy = KIND_COLORS[kind], x(params), y(mean)
+        if sd:
+            out.append(f'<line x1="{cx:.1f}" y1="{y(mean - sd):.1f}" x2="{cx:.1f}" '
+                       f'y2="{y(mean + sd):.1f}" stroke="{c}"/>')
+        out += [f'<circle cx="{cx:.1f}" cy="{cy:.1f}" r="4" fill="{c}"/>',
+                f'<text x="{cx + 6:.1f}" y="{cy - 6:.1f}" font-size="10" fill="{c}">'
+                f'{name} {100 * mean:.2f}</text>']
+    path.write_text(f'<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" '
+                    'font-family="sans-serif" font-size="12">' + "".join(out) + "</svg>\n")
 
 
 def main(argv: list[str]) -> None:
@@ -306,7 +328,7 @@ def main(argv: list[str]) -> None:
     p.add_argument("root", nargs="?", default="results/budget", type=Path)
     p.add_argument("--recipe", default="R30", choices=RECIPES,
                    help="the chosen recipe (PROTOCOL-recipe.md: R30)")
-    p.add_argument("--figure", type=Path, help="also write the accuracy-vs-params HTML here")
+    p.add_argument("--figure", type=Path, help="also write the accuracy-vs-params SVG here")
     a = p.parse_args(argv)
     if a.mode == "recipe":
         print(recipe_choice(a.root))

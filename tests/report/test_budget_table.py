@@ -105,8 +105,10 @@ def test_a_model_with_two_genomes_is_refused(tmp_path):
 def test_figure_is_written(tmp_path):
     for seed in (0, 1):
         _baseline(tmp_path, "seed003", seed, 0.8, 0.79 + seed / 100)
-    table.figure(table.models(table.load_runs(tmp_path, "R20")), tmp_path / "f.html")
-    assert "seed003" in (tmp_path / "f.html").read_text()
+    table.figure(table.models(table.load_runs(tmp_path, "R20")), tmp_path / "f.svg")
+    svg = (tmp_path / "f.svg").read_text()
+    assert svg.startswith("<svg") and "seed003 79.50" in svg  # mean of 79.0 and 80.0
+    assert svg.count("<circle") == 1 and svg.count('stroke-dasharray') == 3  # 3 budgets
 
 
 def test_search_statistics_row(tmp_path):
