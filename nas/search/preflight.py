@@ -24,7 +24,11 @@ from nas.study.record import TrialRecord
 from nas.train.config import TrainConfig
 
 MIN_STEPS = 50  # optimizer steps under which proxy-trained nets score near chance
-TIMED_STEPS = 2  # training steps timed for the estimate (after one warm-up step)
+# Training steps of the estimate: a fresh process runs its first steps slower (measured on
+# a 2-core CPU: 1 warm-up + 2 timed read 1,960-2,014 images/s, 5 + 5 read 2,188-2,678, a
+# whole epoch 2,850; results/quickstart.md), so it warms up first. ~2 s on a CPU.
+WARMUP_STEPS = 4
+TIMED_STEPS = 4
 
 
 def check_device(device: str | None) -> None:
@@ -100,16 +104,24 @@ def short_proxy_warning(train_images: int, epochs: int, batch_size: int) -> str 
             "--batch-size")
 
 
-def typical_genome(space: Space, budget: int, data: Dataset, samples: int = 24) -> Any:
+def typical_genome(space: Space, budget: int, data: Dataset, samples: int = 24,
+                   fill_to: float | None = None) -> Any:
     """The median-sized (params) of ``samples`` random nets of the space that fit
     ``budget``, fitted to ``data``: what a trial trains on average, for the estimate.
-    Screening costs milliseconds per net (meta device); falls back to middle choices."""
+    With ``fill_to`` (the search's --fill), each is first scaled as the search scales it
+    (a filled net is up to several times a sampled one's size and cost). Screening costs
+    milliseconds per net (meta device); falls back to middle choices."""
     from nas.analysis import count_params
+    from nas.search.fill import fill
 
     study = optuna.create_study(sampler=optuna.samplers.RandomSampler(seed=0))
     fits = []
     for _ in range(samples):
         genome = space.sample(study.ask(), budget)
+        if fill_to:
+            genome = fill(genome, budget, fill_to, count_params)
+            if genome is None:  # the search rejects this topology: not trained
+                continue
         params = count_params(genome)
         if params <= budget:
             fits.append((params, str(genome), genome))
@@ -122,10 +134,9 @@ def typical_genome(space: Space, budget: int, data: Dataset, samples: int = 24) 
 
 def images_per_second(genome: Any, data: Dataset, config: TrainConfig,
                       device: str | None) -> float:
-    """Training images/s of ``genome`` on ``device``: one warm-up step, then a few timed.
-
-    Costs about three proxy steps; good to a factor of ~2, which is what an estimate
-    in hours needs.
+    """Training images/s of ``genome`` on ``device``: a few warm-up steps, then a few
+    timed (WARMUP_STEPS, TIMED_STEPS). Good to a factor of ~2, which is what an
+    estimate in hours needs.
     """
     from nas.builder import build
     from nas.data import TrainLoader
@@ -133,14 +144,16 @@ def images_per_second(genome: Any, data: Dataset, config: TrainConfig,
     from nas.train.step import Stepper
 
     dev = pick_device(device)
-    small = data.subset(min(len(data.y_train), config.batch_size * (TIMED_STEPS + 1)))
+    small = data.subset(min(len(data.y_train),
+                            config.batch_size * (WARMUP_STEPS + TIMED_STEPS)))
     small = small.to(dev)
     net = build(genome).to(dev, memory_format=torch.channels_last)
     loader = TrainLoader(small, config.batch_size, pad=config.pad, cutout=config.cutout)
-    stepper = Stepper(net, config.replace(compile=False), total_steps=TIMED_STEPS + 2,
-                      device=dev)
+    stepper = Stepper(net, config.replace(compile=False),
+                      total_steps=WARMUP_STEPS + TIMED_STEPS + 1, device=dev)
     batches = (b for epoch in itertools.count() for b in loader.epoch(epoch))
-    stepper.step(*next(batches))
+    for _ in range(WARMUP_STEPS):
+        stepper.step(*next(batches))
     if dev.type == "cuda":
         torch.cuda.synchronize(dev)
     n, t0 = 0, time.perf_counter()

@@ -452,7 +452,8 @@ def _typical_rate(config: SearchConfig, data: Dataset, proxy: TrainConfig, devic
     """Training images/s of a typical net of the space (NaN if it cannot be measured:
     an estimate must never stop a search)."""
     try:
-        genome = preflight.typical_genome(as_space(config.space), config.budget, data)
+        genome = preflight.typical_genome(as_space(config.space), config.budget, data,
+                                          fill_to=config.filling)
         return preflight.images_per_second(genome, data, proxy, device)
     except Exception as e:
         echo(f"note: throughput not measured ({type(e).__name__}: {e})")

@@ -96,6 +96,14 @@ def test_images_per_second_is_measured_on_a_typical_net(data):
     assert ips > 0
 
 
+def test_the_typical_net_of_a_filling_search_is_filled(data):
+    from nas.analysis import count_params
+
+    plain = preflight.typical_genome(as_space("default"), 200_000, data)
+    filled = preflight.typical_genome(as_space("default"), 200_000, data, fill_to=0.85)
+    assert count_params(plain) < 170_000 <= count_params(filled) <= 200_000
+
+
 def test_nothing_trained_reason_names_the_most_common_rejection(config, data):
     from nas.search import run_search
 
