@@ -32,6 +32,7 @@ log="studies/$name.out"
 out="results/budget/picks/$sampler-$((budget / 1000))k"
 mkdir -p studies "$out"
 stamp() { echo "# $(date -u +%FT%TZ) commit $(git rev-parse --short HEAD), $(lscpu | sed -n "s/^Model name: *//p" | head -1): $*"; }
+snapshot() { sqlite3 "studies/$name.db" ".backup $out/study.db"; cp "$log" "$out/run.log"; }
 case $mode in
   search)
     # a finished search leaves its study in $out (committed): a fresh machine skips it
@@ -45,8 +46,7 @@ case $mode in
     { stamp "nas search ${args[*]}"
       /usr/bin/time -f "search: %e s wall, %U s user, %S s sys" nas search "${args[@]}" --json
     } >> "$log" 2>&1
-    sqlite3 "studies/$name.db" ".backup $out/study.db"
-    cp "$log" "$out/run.log" ;;
+    snapshot ;;
   pick)  # seeds with a result.json (committed) are skipped by nas retrain
     [[ -f studies/$name.db ]] || cp "$out/study.db" "studies/$name.db"
     { stamp "nas retrain studies/$name.db --top 1 --seeds $seeds"
@@ -54,8 +54,7 @@ case $mode in
           nas retrain "studies/$name.db" --top 1 --seeds "$seeds" --out "$out" \
           --data "$NAS_CIFAR10_NPZ"
     } >> "$log" 2>&1
-    sqlite3 "studies/$name.db" ".backup $out/study.db"
-    cp "$log" "$out/run.log"
+    snapshot
     rm -rf "runs/search/$name" ;;  # its candidates' checkpoints: every seed is done
   *) echo "error: MODE must be search or pick, got '$mode'" >&2; exit 2 ;;
 esac
