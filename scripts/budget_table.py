@@ -193,6 +193,11 @@ def tested_gap(a: Model | None, b: Model) -> tuple[float, Welch] | None:
     return mean_std(ta)[0] - mean_std(tb)[0], welch(ta, tb)
 
 
+def _p(p: float) -> str:
+    """A p-value as written in the tables: three decimals, or ``p < 0.001``."""
+    return "p < 0.001" if p < 0.001 else f"p {p:.3f}"
+
+
 def _contest(a: Model, label: str, b: Model) -> str:
     gap = tested_gap(a, b)
     if gap is None:
@@ -201,7 +206,7 @@ def _contest(a: Model, label: str, b: Model) -> str:
     third = " (within 1 point: both sides get a third seed)" if abs(diff) < 1 and \
         min(len(a.accs("test_acc")), len(b.accs("test_acc"))) < 3 else ""
     return (f"{a.name} vs {label} {b.name}: test {diff:+.2f} points, Welch t {w.t:.2f}, "
-            f"df {w.df:.1f}, p {w.p:.3f}{third}")
+            f"df {w.df:.1f}, {_p(w.p)}{third}")
 
 
 def goals(ms: list[Model]) -> list[str]:
@@ -233,7 +238,7 @@ def _goal(tpe: Model | None, rival: Model) -> str:
         return head + "open (needs >= 2 tested seeds a side)"
     diff, p = gap[0], gap[1].p
     met = diff > 0 if rival.kind == "random" else diff >= GOAL_MARGIN and p < GOAL_P
-    return head + f"{'met' if met else 'missed'} ({100 * diff:+.2f} points, p {p:.3f})"
+    return head + f"{'met' if met else 'missed'} ({100 * diff:+.2f} points, {_p(p)})"
 
 
 def search_table(root: Path) -> str:

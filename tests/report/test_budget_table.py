@@ -184,3 +184,8 @@ def test_cpu_hours_come_from_the_result_or_a_one_process_run_log(tmp_path):
     assert t.splitlines()[2].endswith("| 2 | 20 | - |")
     (tmp_path / "runs" / "R20" / "seed003-s1" / "run.log").write_text(log + log)  # resumed
     assert table.logged_cpu(tmp_path / "runs" / "R20" / "seed003-s1" / "run.log") is None
+
+
+def test_p_values_below_a_thousandth_are_not_written_as_zero() -> None:
+    assert table._p(0.0004) == "p < 0.001"
+    assert table._p(0.023) == "p 0.023"
