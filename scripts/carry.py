@@ -7,7 +7,10 @@ running jobs need to continue where they stopped, and at the next session's star
 ``restore`` puts it back:
 
 - every study in ``studies/*.db`` (sqlite's backup API: a consistent copy while a search
-  writes to it) and its log ``studies/<name>.out`` (its pause lines net the wall time);
+  writes to it) and its log ``studies/<name>.out`` (its pause lines net the wall time),
+  but a finished one: a study whose snapshot under ``results/`` (``study.db`` of a
+  search's results, committed when it ended) holds all its trials is already in git
+  (its checkpoints below are still carried while it has them);
 - every unfinished training run under ``results/`` (a folder with ``checkpoint.pt`` and
   no ``result.json``: a baseline run, a seed of ``nas retrain``): its files but model.pt;
 - the checkpoints of a successive-halving study that are still needed: each candidate
@@ -39,6 +42,32 @@ KEEP = {"README.md"}  # carry's own files, never copied back
 def studies(root: Path) -> list[Path]:
     """The study databases of this machine's searches."""
     return sorted((root / "studies").glob("*.db"))
+
+
+def _trial_counts(db: Path) -> dict[str, int]:
+    """Each study in ``db``: its name and number of trials."""
+    import optuna
+
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    return {s.study_name: s.n_trials for s in optuna.get_all_study_summaries(f"sqlite:///{db}")}
+
+
+def snapshotted(root: Path) -> dict[str, int]:
+    """The studies that have a snapshot under results/ (outside the carry): name and
+    the most trials one of its snapshots holds."""
+    out: dict[str, int] = {}
+    for db in sorted((root / "results").rglob("*.db")):
+        if (root / CARRY) not in db.parents:
+            for name, n in _trial_counts(db).items():
+                out[name] = max(n, out.get(name, 0))
+    return out
+
+
+def in_git(db: Path, snapshots: dict[str, int]) -> bool:
+    """Whether every study of ``db`` has a snapshot with all its trials: a finished
+    search, which a fresh machine takes from there (a resumed search has new trials)."""
+    counts = _trial_counts(db)
+    return bool(counts) and all(snapshots.get(k, -1) >= n for k, n in counts.items())
 
 
 def open_runs(root: Path) -> Iterator[Path]:
@@ -76,10 +105,12 @@ def sh_checkpoints(root: Path, db: Path) -> Iterator[Path]:
 
 def carried(root: Path) -> list[Path]:
     """Every file ``save`` copies, as paths under ``root``."""
-    files = list(open_runs(root))
+    files, snapshots = list(open_runs(root)), snapshotted(root)
     for db in studies(root):
         log = db.with_suffix(".out")
-        files += [db, *([log] if log.is_file() else []), *sh_checkpoints(root, db)]
+        if not in_git(db, snapshots):
+            files += [db, *([log] if log.is_file() else [])]
+        files += sh_checkpoints(root, db)  # a pick still to test its seed 0 needs its own
     return sorted(set(files))
 
 

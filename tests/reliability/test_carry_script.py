@@ -82,3 +82,19 @@ def test_save_replaces_the_last_carry(tmp_path):
     assert carry.save(tmp_path) == []
     assert [p.name for p in (tmp_path / carry.CARRY).iterdir()] == ["README.md"]
     assert carry.restore(tmp_path) == ([], [])
+
+
+def test_a_study_whose_snapshot_is_in_results_stays_behind(tmp_path):
+    """A finished search is in git already (its snapshot); its top-rung checkpoint is
+    still carried (the pick tests it as seed 0), and a study that grew past its snapshot
+    (a resumed search) is carried again."""
+    _sh_study(tmp_path)
+    snap = tmp_path / "results" / "budget" / "picks" / "s"
+    snap.mkdir(parents=True)
+    carry._copy_db(tmp_path / "studies" / "s.db", snap / "study.db")
+    rel = {p.relative_to(tmp_path / carry.CARRY).as_posix() for p in carry.save(tmp_path)}
+    assert rel == {"runs/search/s/top.pt", "runs/search/s/busy.pt"}
+
+    optuna.load_study(study_name="s", storage=f"sqlite:///{tmp_path}/studies/s.db").ask()
+    rel = {p.relative_to(tmp_path / carry.CARRY).as_posix() for p in carry.save(tmp_path)}
+    assert {"studies/s.db", "studies/s.out"} <= rel
