@@ -16,8 +16,8 @@
 # results/budget/picks/<sampler>-<N>k/ when the search ends; `pick` retrains the search's
 # best top-rung net there (seed 0 is its search run), the layout scripts/budget_table.py
 # reads, and snapshots the study again. Both modes rerun safely on a fresh checkout (queue
-# state lost): a finished search is skipped; a pick takes its study from its folder and
-# trains only the seeds without a result.json (committed).
+# state lost): a finished search or pick is skipped; a pick takes its study from its
+# folder and trains only the seeds without a result.json (committed).
 # One torch thread; two jobs at a time on a 2-core machine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -48,6 +48,10 @@ case $mode in
     } >> "$log" 2>&1
     snapshot ;;
   pick)  # seeds with a result.json (committed) are skipped by nas retrain
+    # a finished pick (summary and every seed committed) is left as it is, log and all
+    done_seeds=$(find "$out" -path "*/seeds/*/result.json" | wc -l)
+    [[ -f $out/summary.md ]] && (( done_seeds >= seeds )) && {
+      echo "done already: pick $name ($done_seeds seeds in $out)"; exit 0; }
     [[ -f studies/$name.db ]] || cp "$out/study.db" "studies/$name.db"
     { stamp "nas retrain studies/$name.db --top 1 --seeds $seeds"
       /usr/bin/time -f "retrain: %e s wall, %U s user, %S s sys" \
