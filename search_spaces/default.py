@@ -4,7 +4,10 @@ ASPP, head width and dropout.
 
 Layout: a stem stage (``s1``, full resolution) then 3 or 4 stages (``s2``..``s5``), each
 halving the resolution in its first block (stride-2 block) or with a max-pool before
-it, then the head (global average pooling). Seeds 000-004 are all of this shape.
+it, then the head (global average pooling). The seed nets share this outline but not
+all of its rules: seed000 and seed001 run their first stage after the stem at full
+resolution and seed002 never downsamples, which stages that always halve cannot express
+(results/budget/README.md reads what that costs at 400k).
 
 Widths scale with the budget (``width_scale``): at ``REF_PARAMS`` the base widths apply,
 and about 70 % of uniformly random samples fit (measured: see tests/search_spaces).

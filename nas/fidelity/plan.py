@@ -83,7 +83,7 @@ class Plan:
         return cls(tuple(Arch(**a) for a in d["archs"]), tuple(Run(**r) for r in d["runs"]))
 
 
-class _RandomChooser:
+class RandomChooser:
     """Answers a space's choices uniformly at random (what a random sampler does)."""
 
     def __init__(self, rng: random.Random) -> None:
@@ -105,7 +105,7 @@ def sample_archs(space: str, budget: int, n: int, seed: int,
     sample = load_space(space).sample
     rng, out, seen = random.Random(seed), [], set()
     for _ in range(max_tries):
-        g = sample(_RandomChooser(rng), budget)
+        g = sample(RandomChooser(rng), budget)
         if g.arch_id in seen or params_of(g) > budget:
             continue
         seen.add(g.arch_id)
