@@ -25,6 +25,7 @@ import argparse
 import json
 import random
 import sys
+import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -171,7 +172,7 @@ def main(argv: list[str]) -> None:
     for s in searches:
         print(f"\n#### {s.name}: the baselines in its rungs (eta {s.eta})\n\n"
               f"{rung_table(s, baselines)}")
-    print(f"\n{fidelity_line(searches, baselines)}.")
+    print("\n" + textwrap.fill(fidelity_line(searches, baselines) + ".", 88))
     print(f"\n#### The space's reach\n\n{reach_table(searches, baselines, a.samples)}")
 
 
