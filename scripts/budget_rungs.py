@@ -122,6 +122,9 @@ def fidelity_line(searches: Sequence[Search], baselines: Sequence[Model]) -> str
     curves += [list(r.curve) for s in searches for r in s.trials
                if len(r.rung_accs) == len(s.rungs)]
     rungs = searches[0].rungs
+    if any(s.rungs != rungs for s in searches):
+        raise ValueError(f"the searches' rungs differ ({sorted({s.rungs for s in searches})}):"
+                         " their rung scores are not comparable")
     curves = [c for c in curves if len(c) == rungs[-1]]
     taus = [f"{e} ep {kendall_tau([c[e - 1] for c in curves], [c[-1] for c in curves]):.2f}"
             for e in rungs[:-1]]
