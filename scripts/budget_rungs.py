@@ -37,8 +37,9 @@ from nas.analysis import analyze
 from nas.fidelity.plan import RandomChooser
 from nas.fidelity.stats import kendall_tau
 from nas.genome import Genome
+from nas.retrain.select import pick
 from nas.search.fill import fill
-from nas.search.rungs import Entry, mo_order
+from nas.search.rungs import Entry, mo_order, promoted
 from nas.search.screen import params_of
 from nas.search.space import load_space
 from nas.study.record import TrialRecord, records
@@ -58,6 +59,7 @@ class Search:
     rungs: tuple[int, ...]  # epochs
     eta: int
     trials: list[TrialRecord]  # counted (trained to at least the first rung)
+    picked: TrialRecord  # what `nas retrain --top 1` retrains (nas.retrain.select)
 
 
 def load_search(db: Path) -> Search:
@@ -65,7 +67,7 @@ def load_search(db: Path) -> Search:
     a = study.user_attrs
     return Search(db.parent.name, int(a["budget"]), a["space"], a.get("fill"),
                   tuple(a["rungs"]), int(a["eta"]),
-                  [r for r in records(study) if r.is_counted])
+                  [r for r in records(study) if r.is_counted], pick(study, 1)[0].trial)
 
 
 def val_curve(m: Model) -> list[float]:
@@ -79,11 +81,11 @@ def val_curve(m: Model) -> list[float]:
 def place(acc: float, params: int, rung: int, s: Search) -> tuple[int, int, bool]:
     """(1-based position, field size, promoted) of a net of ``acc`` and ``params`` among
     the candidates of ``s`` that reached rung index ``rung``."""
+    me = Entry(ME, acc, params)
     field = [Entry(r.number, r.rung_accs[rung], r.params or 0) for r in s.trials
-             if len(r.rung_accs) > rung] + [Entry(ME, acc, params)]
-    order = [e.key for e in mo_order(field)]
-    pos = order.index(ME)
-    return pos + 1, len(field), pos < max(1, len(field) // s.eta)
+             if len(r.rung_accs) > rung] + [me]
+    pos = [e.key for e in mo_order(field)].index(ME)
+    return pos + 1, len(field), promoted(me, field, s.eta)
 
 
 def rung_row(m: Model, s: Search) -> str:
@@ -106,25 +108,23 @@ def rung_table(s: Search, baselines: Sequence[Model]) -> str:
     head = ["| baseline | params | " + " | ".join(f"rung {k + 1}: {e} ep" for k, e in
                                                  enumerate(s.rungs)) + " | would be |",
             "| --- |" + " ---: |" * (len(s.rungs) + 1) + " --- |"]
-    picked = max((r for r in s.trials if len(r.rung_accs) == len(s.rungs)),
-                 key=lambda r: r.rung_accs[-1], default=None)
-    pick = [] if picked is None else [
-        f"| *pick: trial {picked.number}* | {picked.params:,} | "
-        + " | ".join(f"{100 * a:.1f}" for a in picked.rung_accs) + " | picked |"]
+    p = s.picked
+    picked = (f"| *pick: trial {p.number}* | {p.params:,} | "
+              + " | ".join(f"{100 * a:.1f}" for a in p.rung_accs) + " | picked |")
     rows = [rung_row(m, s) for m in baselines if fits(m, s.budget)]
-    return "\n".join(head + pick + rows)
+    return "\n".join([*head, picked, *rows])
 
 
 def fidelity_line(searches: Sequence[Search], baselines: Sequence[Model]) -> str:
     """Kendall tau-b of the validation accuracy at each rung's epoch with the final one,
     over every net with a whole history: baselines (seed mean) and top-rung candidates."""
-    curves = [val_curve(m) for m in baselines]
-    curves += [list(r.curve) for s in searches for r in s.trials
-               if len(r.rung_accs) == len(s.rungs)]
     rungs = searches[0].rungs
     if any(s.rungs != rungs for s in searches):
         raise ValueError(f"the searches' rungs differ ({sorted({s.rungs for s in searches})}):"
                          " their rung scores are not comparable")
+    curves = [val_curve(m) for m in baselines]
+    curves += [list(r.curve) for s in searches for r in s.trials
+               if len(r.rung_accs) == len(s.rungs)]
     curves = [c for c in curves if len(c) == rungs[-1]]
     taus = [f"{e} ep {kendall_tau([c[e - 1] for c in curves], [c[-1] for c in curves]):.2f}"
             for e in rungs[:-1]]
@@ -139,7 +139,7 @@ def widened_samples(s: Search, n: int, seed: int = 0) -> list[Genome]:
     sample, rng, out = load_space(s.space).sample, random.Random(seed), []
     for _ in range(50 * n):
         g: Genome | None = sample(RandomChooser(rng), s.budget)
-        if g is not None and s.fill is not None:
+        if s.fill is not None:
             g = fill(g, s.budget, s.fill, params_of)
         if g is not None and params_of(g) <= s.budget:
             out.append(g)

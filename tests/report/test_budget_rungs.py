@@ -52,11 +52,12 @@ def _study(root: Path, cands: list[tuple[int, list[float]]]) -> Path:
     for k, v in {"budget": 400_000, "space": "default", "fill": 0.85,
                  "rungs": list(RUNGS), "eta": 2}.items():
         study.set_user_attr(k, v)
-    for params, curve in cands:
+    for n, (params, curve) in enumerate(cands):
         accs = [curve[e - 1] for e in RUNGS if e <= len(curve)]
         study.add_trial(optuna.trial.create_trial(
             values=[accs[-1], params],
-            user_attrs={"status": "trained", "params": params, "rung_accs": accs,
+            user_attrs={"status": "trained", "arch_id": f"arch{n}", "val_acc": accs[-1],
+                        "params": params, "rung_accs": accs,
                         "curve": curve if len(accs) == len(RUNGS) else accs,
                         "halted": len(accs) < len(RUNGS)}))
     return d / "study.db"
