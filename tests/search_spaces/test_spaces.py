@@ -42,7 +42,7 @@ def samples(name: str, budget: int, n: int, seed: int = 0) -> list[tuple[Genome,
     return out
 
 
-@pytest.mark.parametrize("name", ["default", "small"])
+@pytest.mark.parametrize("name", ["default", "small", "resnet"])
 def test_samples_are_valid_with_stable_names(name):
     seen: dict[str, tuple] = {}
     for genome, asked in samples(name, 200_000, 60):
@@ -52,11 +52,13 @@ def test_samples_are_valid_with_stable_names(name):
             assert seen.setdefault(key, choices) == choices  # same name, same choices
 
 
-@pytest.mark.parametrize(("name", "budget"), [("default", 200_000), ("small", 200_000),
-                                              ("default", 400_000)])
-def test_most_random_samples_fit_the_budget(name, budget):
+@pytest.mark.parametrize(("name", "budget", "share"), [
+    ("default", 200_000, 0.5), ("small", 200_000, 0.5), ("default", 400_000, 0.5),
+    ("resnet", 400_000, 0.2),  # wide non-separable stages overflow: about a quarter fit
+])
+def test_enough_random_samples_fit_the_budget(name, budget, share):
     fits = [count_params(g) <= budget for g, _ in samples(name, budget, 60, seed=1)]
-    assert sum(fits) / len(fits) >= 0.5
+    assert sum(fits) / len(fits) >= share
 
 
 def test_default_space_uses_every_documented_block():
@@ -85,6 +87,44 @@ def test_small_space_contains_seed003():
              "s4_b2_op": "pw", "head_p": 0.05}
     genome = load_space("small").sample(FixedChooser(picks, lambda c: c[0]), 220_000)
     assert genome == ZOO["seed003"].parsed
+
+
+RESNET_SEED001 = {"act": "relu", "s1_c": 32, "s2_c": 32, "s2_depth": 2, "s2_sep": False,
+                  "s2_down": "none", "s2_drop": 0.1, "s3_c": 64, "s3_depth": 2,
+                  "s3_sep": False, "s3_drop": 0.1, "s4_c": 128, "s4_depth": 1,
+                  "s4_sep": False, "s4_drop": 0.1, "head_p": 0.0}
+
+
+def test_resnet_space_contains_seed001_and_seed000_up_to_a_width():
+    space = load_space("resnet")
+    seed001 = space.sample(FixedChooser(RESNET_SEED001, lambda c: c[0]), 400_000)
+    assert seed001 == ZOO["seed001"].parsed
+    picks = {**RESNET_SEED001, "act": "silu", "s2_c": 64, "s3_c": 128, "s4_c": 224,
+             "s4_depth": 2, "s2_drop": 0.0, "s3_drop": 0.0, "s4_drop": 0.0, "head_p": 0.3}
+    picks.update({f"s{i}_{k}": v for i in (2, 3, 4) for k, v in (("sep", True), ("se", 0.25))})
+    seed000 = space.sample(FixedChooser(picks, lambda c: c[0]), 400_000).to_string()
+    assert seed000 == ZOO["seed000"].parsed.to_string().replace("c228", "c224")
+
+
+def test_resnet_space_reaches_full_resolution_compute():
+    """Why the space exists: filled 400k candidates of the default space rarely spend
+    seed000's 54M MACs (results/budget/README.md, "Why"); about 40% of this space's do."""
+    from nas.analysis import analyze
+
+    def heavy_share(name: str) -> float:
+        filled = [g for g, _ in samples(name, 400_000, 300, seed=3)
+                  if 340_000 <= count_params(g) <= 400_000]
+        assert len(filled) >= 8, name
+        return sum(analyze(g).macs >= 54e6 for g in filled) / len(filled)
+
+    assert heavy_share("resnet") >= 0.2 > 0.05 >= heavy_share("default")
+
+
+@pytest.mark.parametrize("name", ["default", "small", "resnet"])
+def test_spaces_list_choices_from_cheap_to_costly(name):
+    """The convention ``param_range`` relies on: first choices give the smallest net and
+    last ones the largest, which the greedy search cannot improve on."""
+    assert param_range(name, 200_000) == param_range(name, 200_000, refine=True)
 
 
 def test_ranges_cover_the_seeds_budgets():
