@@ -1,7 +1,7 @@
 """Why a budget search's pick differs from the best baseline: two post-hoc readings of
 issue 15's runs, on validation data only (results/budget/README.md, "Why").
 
-    python scripts/budget_rungs.py [results/budget] [--samples 300]
+    python scripts/budget_rungs.py [results/budget] [--samples 300] [--space resnet]
 
 1. **The rungs.** A successive-halving search scores each candidate at the rungs of one
    30-epoch run (1, 3, 10, 30 epochs) and keeps the top 1/eta by the multi-objective
@@ -14,7 +14,8 @@ issue 15's runs, on validation data only (results/budget/README.md, "Why").
    the end (baselines and top-rung candidates).
 2. **The space's reach.** ``--samples`` random topologies of the study's space, widened to
    the study's ``--fill`` band as the search does (nas.search.fill): the MACs per image
-   they reach, against each baseline's.
+   they reach, against each baseline's; ``--space`` adds another space widened into the
+   same band, for comparison.
 
 Validation accuracies only: no test number is read.
 """
@@ -27,7 +28,7 @@ import random
 import sys
 import textwrap
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -148,19 +149,28 @@ def widened_samples(s: Search, n: int, seed: int = 0) -> list[Genome]:
     return out
 
 
-def reach_table(searches: Sequence[Search], baselines: Sequence[Model], n: int) -> str:
+def reach_table(searches: Sequence[Search], baselines: Sequence[Model], n: int,
+                others: Sequence[str] = ()) -> str:
+    """One row per budget for its searches' space, and one per space in ``others`` widened
+    into the same fill band (what another space would have offered that search)."""
     lines = ["| budget | space, fill | samples | MACs p50 / p90 / max | baselines: share of "
              "samples with at least their MACs |", "| --- | --- |" + " ---: |" * 2 + " --- |"]
     for b in sorted({s.budget for s in searches}):
-        s = next(s for s in searches if s.budget == b)
-        macs = np.array([analyze(g).macs for g in widened_samples(s, n)], dtype=float)
-        p50, p90, top = (np.percentile(macs, q) / 1e6 for q in (50, 90, 100))
-        share = ", ".join(f"{m.name} {analyze(m.genome).macs / 1e6:.0f}M: "
-                          f"{100 * np.mean(macs >= analyze(m.genome).macs):.0f}%"
-                          for m in baselines if fits(m, b))
-        lines.append(f"| {b:,} | {s.space}, {s.fill} | {len(macs)} | {p50:.1f}M / "
-                     f"{p90:.1f}M / {top:.1f}M | {share} |")
+        first = next(s for s in searches if s.budget == b)
+        for s in [first] + [replace(first, space=o) for o in others if o != first.space]:
+            lines.append(reach_row(s, baselines, n))
     return "\n".join(lines)
+
+
+def reach_row(s: Search, baselines: Sequence[Model], n: int) -> str:
+    """MACs percentiles of ``s``'s widened samples, and the share reaching each baseline's."""
+    macs = np.array([analyze(g).macs for g in widened_samples(s, n)], dtype=float)
+    p50, p90, top = (np.percentile(macs, q) / 1e6 for q in (50, 90, 100))
+    share = ", ".join(f"{m.name} {analyze(m.genome).macs / 1e6:.0f}M: "
+                      f"{100 * np.mean(macs >= analyze(m.genome).macs):.0f}%"
+                      for m in baselines if fits(m, s.budget))
+    return (f"| {s.budget:,} | {s.space}, {s.fill} | {len(macs)} | {p50:.1f}M / "
+            f"{p90:.1f}M / {top:.1f}M | {share} |")
 
 
 def main(argv: list[str]) -> None:
@@ -169,6 +179,9 @@ def main(argv: list[str]) -> None:
     p.add_argument("--recipe", default="R30", help="the baselines' recipe (runs/<RECIPE>/)")
     p.add_argument("--samples", type=int, default=300,
                    help="random topologies per budget for the space's reach")
+    p.add_argument("--space", action="append", default=[], dest="spaces",
+                   help="another space to widen into each search's band, beside its own "
+                        "(repeatable)")
     a = p.parse_args(argv)
     baselines = [m for m in models(load_runs(a.root, a.recipe)) if m.kind == "baseline"]
     searches = [load_search(d) for d in sorted((a.root / "picks").glob("*/study.db"))]
@@ -176,7 +189,7 @@ def main(argv: list[str]) -> None:
         print(f"\n#### {s.name}: the baselines in its rungs (eta {s.eta})\n\n"
               f"{rung_table(s, baselines)}")
     print("\n" + textwrap.fill(fidelity_line(searches, baselines) + ".", 88))
-    print(f"\n#### The space's reach\n\n{reach_table(searches, baselines, a.samples)}")
+    print(f"\n#### The space's reach\n\n{reach_table(searches, baselines, a.samples, a.spaces)}")
 
 
 if __name__ == "__main__":

@@ -9,10 +9,11 @@ seed000, spends 20M of its 54M MACs in a full-resolution residual stage
 (results/budget/README.md, "Why"). Here that stage is a choice. Seed 001 is a sample of
 this space at a 400k budget, and seed 000 is one up to its last width (224 for 228): see
 tests/search_spaces. About a quarter of uniform samples fit 400k (wide stages of plain
-convs overflow; a rejected candidate costs no training). Those within 85% of 400k have a
-median of 44M MACs (the default space's: 13M), and 41% reach seed000's 54M (3,000 uniform
-samples): full-resolution stages cost compute, so on a CPU expect hours per candidate at
-the full schedule.
+convs overflow; a rejected candidate costs no training). Widened into the 85-100% band
+as ``--fill 0.85`` does, its 400k samples have a median of 34M MACs (the default space's:
+15.5M) and 31% reach seed000's 54M (the default's: 2%; ``python scripts/budget_rungs.py
+--space resnet``): full-resolution stages cost compute, so on a CPU expect hours per
+candidate at the full schedule.
 """
 
 from __future__ import annotations

@@ -7,6 +7,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import optuna
@@ -118,3 +119,13 @@ def test_widened_samples_land_in_the_fill_band(root):
     genomes = rungs.widened_samples(s, 5)
     assert len(genomes) == 5
     assert all(0.85 * 400_000 <= params_of(g) <= 400_000 for g in genomes)
+
+
+def test_the_reach_table_widens_another_space_into_the_same_band(root):
+    s = rungs.load_search(root / "picks" / "tpe-400k" / "study.db")
+    table = rungs.reach_table([s], [], 5, others=["resnet", "default"])
+    rows = [r.split(" | ") for r in table.splitlines()[2:]]
+    assert [r[1] for r in rows] == ["default, 0.85", "resnet, 0.85"]  # its own space first
+    assert all(r[0] == "| 400,000" and r[2] == "5" for r in rows)
+    assert all(0.85 * 400_000 <= params_of(g) <= 400_000
+               for g in rungs.widened_samples(replace(s, space="resnet"), 3))
