@@ -166,9 +166,9 @@ def reach_row(s: Search, baselines: Sequence[Model], n: int) -> str:
     """MACs percentiles of ``s``'s widened samples, and the share reaching each baseline's."""
     macs = np.array([analyze(g).macs for g in widened_samples(s, n)], dtype=float)
     p50, p90, top = (np.percentile(macs, q) / 1e6 for q in (50, 90, 100))
-    share = ", ".join(f"{m.name} {analyze(m.genome).macs / 1e6:.0f}M: "
-                      f"{100 * np.mean(macs >= analyze(m.genome).macs):.0f}%"
-                      for m in baselines if fits(m, s.budget))
+    need = {m.name: analyze(m.genome).macs for m in baselines if fits(m, s.budget)}
+    share = ", ".join(f"{name} {v / 1e6:.0f}M: {100 * np.mean(macs >= v):.0f}%"
+                      for name, v in need.items())
     return (f"| {s.budget:,} | {s.space}, {s.fill} | {len(macs)} | {p50:.1f}M / "
             f"{p90:.1f}M / {top:.1f}M | {share} |")
 
