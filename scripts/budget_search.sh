@@ -4,10 +4,13 @@
 #
 #   scripts/budget_search.sh search SAMPLER BUDGET        # tpe | random; 100000 | 200000 | 400000
 #   scripts/budget_search.sh pick   SAMPLER BUDGET SEEDS  # 3: seed 0 is the search's top-rung run
+#   scripts/budget_search.sh --v3 search|pick ...         # PROTOCOL.md v3's pair (400k)
 #
 # The settings are PROTOCOL.md v2's, fixed before any search of the study:
 #   RECIPE     R30 (step 1's choice, PROTOCOL-recipe.md): the top rung is exactly that
 #              recipe, so rungs of 1, 3, 10, 30 epochs with eta 3
+#   (v3, with --v3: the resnet space and rungs of 3, 10, 30 epochs; studies and picks
+#   named v3-<sampler>-<N>k; everything else as v2)
 #   ALLOWANCE  6,750,000 training images per search (5 runs of the 30-epoch schedule)
 #   SH_OPTS    the --fill / --prescreen options that beat their base arm in issue 14,
 #              read from results/search/ by `scripts/search_table.py --sh-opts` (so a
@@ -21,15 +24,17 @@
 # One torch thread; two jobs at a time on a 2-core machine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+version="" space=default min_epochs=1  # PROTOCOL.md v2
+if [[ ${1:-} == --v3 ]]; then version=v3- space=resnet min_epochs=3; shift; fi
 mode=$1 sampler=$2 budget=$3 seeds=${4:-3}
 : "${NAS_CIFAR10_NPZ:?set NAS_CIFAR10_NPZ to the CIFAR-10 .npz}"
 export OMP_NUM_THREADS=1
 recipe=(--max-epochs 30)  # R30, PROTOCOL.md v2
 ALLOWANCE=${ALLOWANCE:-6750000}  # PROTOCOL.md v2 (env, and SH_OPTS below: smoke runs only)
 case $sampler in tpe|random) ;; *) echo "error: SAMPLER must be tpe or random, got '$sampler'" >&2; exit 2 ;; esac
-name="budget-$sampler-$((budget / 1000))k"
+name="budget-$version$sampler-$((budget / 1000))k"
 log="studies/$name.out"
-out="results/budget/picks/$sampler-$((budget / 1000))k"
+out="results/budget/picks/$version$sampler-$((budget / 1000))k"
 mkdir -p studies "$out"
 stamp() { echo "# $(date -u +%FT%TZ) commit $(git rev-parse --short HEAD), $(lscpu | sed -n "s/^Model name: *//p" | head -1): $*"; }
 snapshot() { sqlite3 "studies/$name.db" ".backup $out/study.db"; cp "$log" "$out/run.log"; }
@@ -41,8 +46,8 @@ case $mode in
     # shellcheck disable=SC2086  # SH_OPTS is a list of options
     args=(--budget "$budget" --trials 100000 --workers 1 --threads 1 --seed 0
           --data "$NAS_CIFAR10_NPZ" --study "$name" --storage "studies/$name.db" --quiet
-          --strategy sh --eta 3 --min-epochs 1 "${recipe[@]}" --sampler "$sampler"
-          --max-images "$ALLOWANCE" $SH_OPTS)
+          --space "$space" --strategy sh --eta 3 --min-epochs "$min_epochs" "${recipe[@]}"
+          --sampler "$sampler" --max-images "$ALLOWANCE" $SH_OPTS)
     { stamp "nas search ${args[*]}"
       /usr/bin/time -f "search: %e s wall, %U s user, %S s sys" nas search "${args[@]}" --json
     } >> "$log" 2>&1

@@ -9,14 +9,15 @@ Layout read (what scripts/budget_train.sh and `nas retrain --out` write):
 * ``runs/<RECIPE>/<model>-s<seed>/result.json``: the baselines (``nas train``);
 * ``picks/<search>/<arch_id>/metrics.json``: the searches' picks (``nas retrain``; its
   ``per_seed`` list holds every seed), labelled ``<search>``. A search named
-  ``<sampler>-<N>k...`` (``tpe-200k``, ``random-200k``) is the pick of that sampler at
-  that budget.
+  ``[<version>-]<sampler>-<N>k...`` (``tpe-200k``, ``random-200k``, ``v3-tpe-400k``) is
+  the pick of that sampler at that budget under that protocol version (none: v2).
 
 Every model of no more params than a budget is in that budget's table (a model within 1%
 over it is listed and marked, as seed001's 401,194 at 400k). Per model: mean +- sample
 std of validation and test accuracy over its seeds. Contests (PROTOCOL.md section 4):
 the TPE pick vs the baseline with the highest mean *validation* accuracy, and vs the
-random pick, by Welch's t-test on the per-seed test accuracies. Last, the searches'
+random pick of its version, by Welch's t-test on the per-seed test accuracies; a later
+version's TPE pick also vs v2's (PROTOCOL.md v3: what its changes bought). Last, the searches'
 statistics from ``picks/<search>/study.db`` and ``run.log`` (trials, candidates trained,
 top-rung nets, feasible fraction, training images, wall hours net of pauses).
 """
@@ -46,7 +47,8 @@ R30_MARGIN = 0.003  # R30 must win by this much (fraction) to be chosen over R20
 GOAL_BUDGETS = (200_000, 400_000)  # issue 15's goal: the users' budgets
 GOAL_MARGIN, GOAL_P = 0.01, 0.05  # beat every seed net by >= 1 point at p < 0.05
 SEED004_README = 0.8519  # seed004's own README: 85.19% test accuracy
-SEARCH = re.compile(r"^(?P<sampler>[a-z]+)-(?P<budget>\d+)k")
+SEARCH = re.compile(r"^(?:(?P<version>v\d+)-)?(?P<sampler>[a-z]+)-(?P<budget>\d+)k")
+FIRST = "v2"  # the searches' first protocol version, whose picks' names carry no prefix
 
 
 @dataclass(frozen=True)
@@ -78,6 +80,13 @@ class Model:
         """``tpe`` / ``random`` for a search's pick, else ``baseline``."""
         m = SEARCH.match(self.name)
         return m["sampler"] if m else "baseline"
+
+    @property
+    def version(self) -> str | None:
+        """The protocol version of a search's pick (``v2``, ``v3``...), None for a
+        baseline."""
+        m = SEARCH.match(self.name)
+        return (m["version"] or FIRST) if m else None
 
     @property
     def search_budget(self) -> int | None:
@@ -166,21 +175,37 @@ def budget_table(ms: list[Model], budget: int) -> tuple[str, list[str]]:
     return table, contests([m for m in ms if fits(m, budget)])
 
 
+def picks(within: list[Model]) -> dict[str, dict[str, Model]]:
+    """version -> sampler -> that version's pick, first version first."""
+    out: dict[str, dict[str, Model]] = {}
+    for m in sorted((m for m in within if m.kind != "baseline"),
+                    key=lambda m: int(m.version[1:])):
+        out.setdefault(m.version, {})[m.kind] = m
+    return out
+
+
 def contests(within: list[Model]) -> list[str]:
-    """PROTOCOL.md section 4: the TPE pick vs the best baseline (by mean validation
-    accuracy) and vs the random pick, on test accuracy."""
-    by_kind = {m.kind: m for m in within if m.kind != "baseline"}
+    """PROTOCOL.md section 4, per protocol version: its TPE pick vs the best baseline (by
+    mean validation accuracy) and vs its random pick, on test accuracy; a later version's
+    TPE pick also vs the first version's (v3)."""
     baselines = [m for m in within if m.kind == "baseline" and m.accs("val_acc")]
-    tpe = by_kind.get("tpe")
-    if tpe is None:
-        return ["no TPE pick at this budget yet"]
-    rivals = []
-    if baselines:
-        rivals.append(("best baseline",
-                       max(baselines, key=lambda m: mean_std(m.accs("val_acc"))[0])))
-    if "random" in by_kind:
-        rivals.append(("random pick", by_kind["random"]))
-    return [_contest(tpe, label, rival) for label, rival in rivals]
+    by_version = picks(within)
+    first_tpe = by_version.get(FIRST, {}).get("tpe")
+    out = []
+    for version, by_kind in by_version.items():
+        tpe = by_kind.get("tpe")
+        if tpe is None:
+            continue
+        rivals = []
+        if baselines:
+            rivals.append(("best baseline",
+                           max(baselines, key=lambda m: mean_std(m.accs("val_acc"))[0])))
+        if "random" in by_kind:
+            rivals.append(("random pick", by_kind["random"]))
+        if first_tpe is not None and version != FIRST:
+            rivals.append((f"{FIRST}'s TPE pick", first_tpe))
+        out += [_contest(tpe, label, rival) for label, rival in rivals]
+    return out or ["no TPE pick at this budget yet"]
 
 
 def tested_gap(a: Model | None, b: Model) -> tuple[float, Welch] | None:
@@ -217,10 +242,12 @@ def goals(ms: list[Model]) -> list[str]:
     out = []
     for budget in GOAL_BUDGETS:
         within = [m for m in ms if fits(m, budget)]
-        tpe = next((m for m in within if m.kind == "tpe"), None)
-        rivals = [m for m in within if m.kind == "random" or m.name.startswith("seed")]
-        for rival in rivals:
-            out.append(f"{budget // 1000}k: " + _goal(tpe, rival))
+        seeds = [m for m in within if m.name.startswith("seed")]
+        for version, by_kind in (picks(within) or {FIRST: {}}).items():
+            tag = "" if version == FIRST else f" {version}"
+            rivals = [*seeds, *(m for m in [by_kind.get("random")] if m)]
+            for rival in rivals:
+                out.append(f"{budget // 1000}k{tag}: " + _goal(by_kind.get("tpe"), rival))
     s004 = next((m for m in ms if m.name == "seed004"), None)
     t = s004.accs("test_acc") if s004 else []
     out.append("seed004 >= its README's 85.19%: " + (

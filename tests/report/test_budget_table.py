@@ -189,3 +189,30 @@ def test_cpu_hours_come_from_the_result_or_a_one_process_run_log(tmp_path):
 def test_p_values_below_a_thousandth_are_not_written_as_zero() -> None:
     assert table._p(0.0004) == "p < 0.001"
     assert table._p(0.023) == "p 0.023"
+
+
+def test_a_later_protocol_version_has_its_own_contests_and_goals(tmp_path):
+    """PROTOCOL.md v3: picks named v3-<sampler>-<N>k meet the same baselines, their own
+    version's random pick, and v2's TPE pick; v2's lines stay as they were."""
+    for seed, t in enumerate([0.800, 0.802]):
+        _baseline(tmp_path, "seed003", seed, 0.80, t)
+    for search, tests in {"tpe-200k": (0.850, 0.852, 0.848),
+                          "v3-tpe-200k": (0.870, 0.872, 0.874),
+                          "v3-random-200k": (0.840, 0.842, 0.838)}.items():
+        for seed, t in enumerate(tests):
+            _pick(tmp_path, search, seed, t, t)
+    ms = table.models(table.load_runs(tmp_path, "R20"))
+    assert {m.name: (m.kind, m.version) for m in ms if m.kind != "baseline"} == {
+        "tpe-200k": ("tpe", "v2"), "v3-tpe-200k": ("tpe", "v3"),
+        "v3-random-200k": ("random", "v3")}
+    _, lines = table.budget_table(ms, 200_000)
+    assert [line.split(":")[0] for line in lines] == [
+        "tpe-200k vs best baseline seed003", "v3-tpe-200k vs best baseline seed003",
+        "v3-tpe-200k vs random pick v3-random-200k", "v3-tpe-200k vs v2's TPE pick tpe-200k"]
+    assert lines[3].startswith("v3-tpe-200k vs v2's TPE pick tpe-200k: test +2.20 points")
+    goals = [g for g in table.goals(ms) if g.startswith("200k")]
+    assert goals == [
+        "200k: TPE pick vs seed003 (>= 1 point, p < 0.05): met (+4.90 points, p < 0.001)",
+        "200k v3: TPE pick vs seed003 (>= 1 point, p < 0.05): met (+7.10 points, p < 0.001)",
+        "200k v3: TPE pick vs v3-random-200k (higher mean test): met (+3.20 points, "
+        "p < 0.001)"]
