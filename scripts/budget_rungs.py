@@ -117,19 +117,23 @@ def rung_table(s: Search, baselines: Sequence[Model]) -> str:
 
 
 def fidelity_line(searches: Sequence[Search], baselines: Sequence[Model]) -> str:
-    """Kendall tau-b of the validation accuracy at each rung's epoch with the final one,
-    over every net with a whole history: baselines (seed mean) and top-rung candidates."""
-    rungs = searches[0].rungs
-    if any(s.rungs != rungs for s in searches):
-        raise ValueError(f"the searches' rungs differ ({sorted({s.rungs for s in searches})}):"
-                         " their rung scores are not comparable")
+    """Kendall tau-b of the validation accuracy at each lower rung's epoch of any search
+    (PROTOCOL.md v2's 1, 3, 10 and v3's 3, 10) with the final one, over every net with a
+    whole history: baselines (seed mean) and top-rung candidates. The searches must share
+    their top rung, the schedule every curve runs to."""
+    last = {s.rungs[-1] for s in searches}
+    if len(last) != 1:
+        raise ValueError(f"the searches' top rungs differ ({sorted(last)} epochs): their "
+                         "curves are not comparable")
+    final = last.pop()
     curves = [val_curve(m) for m in baselines]
     curves += [list(r.curve) for s in searches for r in s.trials
                if len(r.rung_accs) == len(s.rungs)]
-    curves = [c for c in curves if len(c) == rungs[-1]]
+    curves = [c for c in curves if len(c) == final]
+    lower = sorted({e for s in searches for e in s.rungs[:-1]})
     taus = [f"{e} ep {kendall_tau([c[e - 1] for c in curves], [c[-1] for c in curves]):.2f}"
-            for e in rungs[:-1]]
-    return (f"Kendall tau-b with the {rungs[-1]}-epoch validation accuracy over the "
+            for e in lower]
+    return (f"Kendall tau-b with the {final}-epoch validation accuracy over the "
             f"{len(curves)} nets trained to the end: " + ", ".join(taus))
 
 
@@ -151,14 +155,19 @@ def widened_samples(s: Search, n: int, seed: int = 0) -> list[Genome]:
 
 def reach_table(searches: Sequence[Search], baselines: Sequence[Model], n: int,
                 others: Sequence[str] = ()) -> str:
-    """One row per budget for its searches' space, and one per space in ``others`` widened
-    into the same fill band (what another space would have offered that search)."""
+    """One row per budget and space its searches used (each in its own fill band), and
+    one per space in ``others`` widened into the first search's band (what another space
+    would have offered that search)."""
     lines = ["| budget | space, fill | samples | MACs p50 / p90 / max | baselines: share of "
              "samples with at least their MACs |", "| --- | --- |" + " ---: |" * 2 + " --- |"]
     for b in sorted({s.budget for s in searches}):
-        first = next(s for s in searches if s.budget == b)
-        for s in [first] + [replace(first, space=o) for o in others if o != first.space]:
-            lines.append(reach_row(s, baselines, n))
+        own: dict[str, Search] = {}  # space -> its first search at this budget
+        for s in searches:
+            if s.budget == b:
+                own.setdefault(s.space, s)
+        first = next(iter(own.values()))
+        rows = [*own.values(), *(replace(first, space=o) for o in others if o not in own)]
+        lines += [reach_row(s, baselines, n) for s in rows]
     return "\n".join(lines)
 
 

@@ -114,6 +114,18 @@ def test_rank_agreement_of_the_rungs_with_the_end(root):
     assert line.endswith("over the 4 nets trained to the end: 1 ep -0.67, 3 ep -0.67")
 
 
+def test_rank_agreement_takes_every_search_s_lower_rungs_but_one_top_rung(root):
+    """PROTOCOL.md v3's searches score at 3 and 10 epochs, v2's at 1, 3 and 10: the line
+    covers the union; a search with another top rung has curves of another length."""
+    bt = sys.modules["budget_table"]
+    s = rungs.load_search(root / "picks" / "tpe-400k" / "study.db")
+    later = replace(s, rungs=s.rungs[1:], trials=[])  # from the second rung up, like v3
+    line = rungs.fidelity_line([later, s], bt.models(bt.load_runs(root, "R30")))
+    assert line.endswith("over the 4 nets trained to the end: 1 ep -0.67, 3 ep -0.67")
+    with pytest.raises(ValueError, match="top rungs differ"):
+        rungs.fidelity_line([replace(s, rungs=(1, 3, 20)), s], [])
+
+
 def test_widened_samples_land_in_the_fill_band(root):
     s = rungs.load_search(root / "picks" / "tpe-400k" / "study.db")
     genomes = rungs.widened_samples(s, 5)
@@ -129,3 +141,14 @@ def test_the_reach_table_widens_another_space_into_the_same_band(root):
     assert all(r[0] == "| 400,000" and r[2] == "5" for r in rows)
     assert all(0.85 * 400_000 <= params_of(g) <= 400_000
                for g in rungs.widened_samples(replace(s, space="resnet"), 3))
+
+
+def test_the_reach_table_has_a_row_for_each_space_a_budget_was_searched_in(root):
+    """v3 searched 400k in the resnet space beside v2's default: both are the budget's own
+    rows, and an ``others`` space already searched adds none."""
+    s = rungs.load_search(root / "picks" / "tpe-400k" / "study.db")
+    v3 = replace(s, name="v3-tpe-400k", space="resnet")
+    table = rungs.reach_table([s, v3, replace(v3, name="v3-random-400k")], [], 5,
+                              others=["resnet"])
+    assert [r.split(" | ")[1] for r in table.splitlines()[2:]] == ["default, 0.85",
+                                                                  "resnet, 0.85"]
