@@ -17,8 +17,8 @@ over it is listed and marked, as seed001's 401,194 at 400k). Per model: mean +- 
 std of validation and test accuracy over its seeds. Contests (PROTOCOL.md section 4):
 the TPE pick vs the baseline with the highest mean *validation* accuracy, and vs the
 random pick of its version, by Welch's t-test on the per-seed test accuracies; a later
-version's TPE pick also vs v2's (PROTOCOL.md v3: what its changes bought). Last, the searches'
-statistics from ``picks/<search>/study.db`` and ``run.log`` (trials, candidates trained,
+version's TPE pick also vs v2's (PROTOCOL.md v3: what its changes bought). Last, the
+searches' statistics from ``picks/<search>/study.db`` and ``run.log`` (trials, candidates trained,
 top-rung nets, feasible fraction, training images, wall hours net of pauses).
 """
 
@@ -189,6 +189,7 @@ def contests(within: list[Model]) -> list[str]:
     mean validation accuracy) and vs its random pick, on test accuracy; a later version's
     TPE pick also vs the first version's (v3)."""
     baselines = [m for m in within if m.kind == "baseline" and m.accs("val_acc")]
+    best = max(baselines, key=lambda m: mean_std(m.accs("val_acc"))[0]) if baselines else None
     by_version = picks(within)
     first_tpe = by_version.get(FIRST, {}).get("tpe")
     out = []
@@ -196,10 +197,7 @@ def contests(within: list[Model]) -> list[str]:
         tpe = by_kind.get("tpe")
         if tpe is None:
             continue
-        rivals = []
-        if baselines:
-            rivals.append(("best baseline",
-                           max(baselines, key=lambda m: mean_std(m.accs("val_acc"))[0])))
+        rivals = [("best baseline", best)] if best else []
         if "random" in by_kind:
             rivals.append(("random pick", by_kind["random"]))
         if first_tpe is not None and version != FIRST:
@@ -245,7 +243,7 @@ def goals(ms: list[Model]) -> list[str]:
         seeds = [m for m in within if m.name.startswith("seed")]
         for version, by_kind in (picks(within) or {FIRST: {}}).items():
             tag = "" if version == FIRST else f" {version}"
-            rivals = [*seeds, *(m for m in [by_kind.get("random")] if m)]
+            rivals = seeds + ([by_kind["random"]] if "random" in by_kind else [])
             for rival in rivals:
                 out.append(f"{budget // 1000}k{tag}: " + _goal(by_kind.get("tpe"), rival))
     s004 = next((m for m in ms if m.name == "seed004"), None)
