@@ -18,8 +18,9 @@ std of validation and test accuracy over its seeds. Contests (PROTOCOL.md sectio
 the TPE pick vs the baseline with the highest mean *validation* accuracy, and vs the
 random pick of its version, by Welch's t-test on the per-seed test accuracies; a later
 version's TPE pick also vs v2's (PROTOCOL.md v3: what its changes bought). Last, the
-searches' statistics from ``picks/<search>/study.db`` and ``run.log`` (trials, candidates trained,
-top-rung nets, feasible fraction, training images, wall hours net of pauses).
+searches' statistics from ``picks/<search>/study.db`` and ``run.log`` (trials,
+candidates trained, top-rung nets, feasible fraction, training images, wall hours net of
+pauses).
 """
 
 from __future__ import annotations
