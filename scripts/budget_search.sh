@@ -19,8 +19,8 @@
 # results/budget/picks/<sampler>-<N>k/ when the search ends; `pick` retrains the search's
 # best top-rung net there (seed 0 is its search run), the layout scripts/budget_table.py
 # reads, and snapshots the study again. Both modes rerun safely on a fresh checkout (queue
-# state lost): a finished search or pick is skipped; a pick takes its study from its
-# folder and trains only the seeds without a result.json (committed).
+# state lost): a finished search or pick is skipped; a pick takes its study (and log) from
+# its folder and trains only the seeds without a result.json (committed).
 # One torch thread; two jobs at a time on a 2-core machine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -58,6 +58,8 @@ case $mode in
     [[ -f $out/summary.md ]] && (( done_seeds >= seeds )) && {
       echo "done already: pick $name ($done_seeds seeds in $out)"; exit 0; }
     [[ -f studies/$name.db ]] || cp "$out/study.db" "studies/$name.db"
+    # and its log (carry leaves out a finished search's), which snapshot copies back
+    [[ -f $log || ! -f $out/run.log ]] || cp "$out/run.log" "$log"
     { stamp "nas retrain studies/$name.db --top 1 --seeds $seeds"
       /usr/bin/time -f "retrain: %e s wall, %U s user, %S s sys" \
           nas retrain "studies/$name.db" --top 1 --seeds "$seeds" --out "$out" \
