@@ -8,6 +8,8 @@ Layout under ``out`` (default ``results/<study>/``)::
 
 A seed whose ``result.json`` exists is done and is skipped; otherwise the trainer resumes
 from that seed's per-epoch ``checkpoint.pt``, so rerunning a killed command continues.
+Several processes running the same command share it: each trains the seeds no other
+process holds (``nas.retrain.claim``), then waits for the rest and writes the summary.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ import optuna
 
 from nas.analysis import analyze
 from nas.errors import NasError
+from nas.retrain.claim import claim
 from nas.retrain.outputs import write_csv, write_curves, write_json, write_summary
 from nas.retrain.select import Pick, pick
 from nas.retrain.train_seed import SeedRun, train_seed
@@ -130,19 +133,40 @@ def _reuse_search_run(study: optuna.Study, genome: str, seed_dir: Path,
     echo(f"  seed 0: the search's top-rung run ({source}), tested once here")
 
 
+def _claimed_seeds(d: Path, seeds: int, one: Callable[[int], SeedRun],
+                   echo: Callable[[str], None]) -> list[SeedRun]:
+    """Seeds 0..S-1 of the model in ``d``, each under its claim (``nas.retrain.claim``):
+    the free ones first, then those another process holds, once it lets go (they are
+    done by then, and only read; or that process died, and this one resumes them)."""
+    runs: dict[int, SeedRun] = {}
+    for wait in (False, True):
+        for s in (s for s in range(seeds) if s not in runs):
+            with claim(d / "seeds" / str(s), wait=wait) as held:
+                if held:
+                    runs[s] = one(s)
+                else:
+                    echo(f"  seed {s}: another process trains it; the other seeds first")
+    return [runs[s] for s in range(seeds)]
+
+
 def _retrain_one(p: Pick, index: int, dataset: Any, out_dir: Path, seeds: int,
                  epochs: int | None, device: str | None, progress: str,
                  echo: Callable[[str], None], study: optuna.Study,
                  recipe: Mapping[str, Any], test: bool = True) -> dict[str, Any]:
     genome = p.trial.genome
     d = out_dir / analyze(genome).arch_id
-    _reuse_search_run(study, genome, d / "seeds" / "0", epochs, echo, recipe)
-    runs = [train_seed(genome, dataset, d / "seeds" / str(s), seed=s, epochs=epochs,
-                       device=device, progress=progress, echo=echo, test=test,
-                       recipe=recipe)
-            for s in range(seeds)]
+
+    def one(s: int) -> SeedRun:
+        if s == 0:
+            _reuse_search_run(study, genome, d / "seeds" / "0", epochs, echo, recipe)
+        return train_seed(genome, dataset, d / "seeds" / str(s), seed=s, epochs=epochs,
+                          device=device, progress=progress, echo=echo, test=test,
+                          recipe=recipe)
+
+    runs = _claimed_seeds(d, seeds, one, echo)
     row = _model_row(p, runs, index, dataset.image_size)
-    _write_model_dir(d, row, runs, p.reason)
+    with claim(d, wait=True):  # two processes finishing together write one at a time
+        _write_model_dir(d, row, runs, p.reason)
     tested = ("test not evaluated (--no-test)" if row["test_acc"] is None else
               f"test {row['test_acc']:.4f} (+-{row['test_acc_std']:.4f})")
     echo(f"{row['arch_id']}: val {row['final_val_acc']:.4f} (+-{row['final_val_acc_std']:.4f})"
@@ -216,7 +240,8 @@ def retrain(target: str | Path, study_name: str | None = None, *, top: int = 3,
                          final_val_acc=row["final_val_acc"], test_acc_std=row["test_acc_std"],
                          retrain_epochs=row["epochs"], retrain_seeds=seeds)
     data_name = _default_data(study) if data is None else getattr(data, "name", str(data))
-    write_summary(out_dir, rows, _header(study.study_name, how, top, seeds, data_name,
-                                         subset, picks, test))
+    with claim(out_dir, wait=True):
+        write_summary(out_dir, rows, _header(study.study_name, how, top, seeds, data_name,
+                                             subset, picks, test))
     echo(f"summary: {out_dir / 'summary.csv'}")
     return RetrainSummary(study.study_name, out_dir, rows, picks)
