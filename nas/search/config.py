@@ -74,6 +74,8 @@ class SearchConfig:
     amp: str = "auto"  # mixed precision of every training (nas.train.device.amp_dtype)
     cutout: int | None = None  # px side of the square erased per training image; None: 0
     ema: float | None = None  # decay per step of an evaluated weight EMA; None: off
+    # nets evaluated first (zoo names or genome strings), as they are: warm start
+    start_from: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         _positive("--budget", self.budget)
@@ -116,6 +118,10 @@ class SearchConfig:
         if self.prescreen is not None and not 0.0 < self.prescreen < 1.0:
             raise NasError(f"--prescreen must be a fraction between 0 and 1, got "
                            f"{self.prescreen}")
+        if self.start_from and self.sampler == "nsga2":
+            raise NasError("--start-from cannot be used with --sampler nsga2: its population "
+                           "needs every trial's sampled params (use tpe or random)")
+        self.start_genomes  # noqa: B018 (validates --start-from)
 
     def following(self, recorded: Mapping[str, Any] | None) -> SearchConfig:
         """This search with the defaults that depend on the study resolved: an unset
@@ -125,6 +131,21 @@ class SearchConfig:
         if self.fill is not None:
             return self
         return replace(self, fill=FILL if not recorded else recorded.get("fill") or 0.0)
+
+    @property
+    def start_genomes(self) -> tuple[str, ...]:
+        """--start-from as canonical genome strings (zoo names resolved), in order,
+        repeats dropped."""
+        from nas.zoo import resolve
+
+        out: list[str] = []
+        for given in self.start_from:
+            try:
+                genome = resolve(given)[1].to_string()
+            except NasError as e:
+                raise NasError(f"--start-from {given!r}: {e}") from None
+            out += [] if genome in out else [genome]
+        return tuple(out)
 
     @property
     def filling(self) -> float | None:

@@ -1,4 +1,5 @@
-"""One trial: sample, check the constraints, reuse a trained twin, run the evaluators.
+"""One trial: sample (or take the net given, ``--start-from``), check the constraints,
+reuse a trained twin, run the evaluators.
 
 Cheap constraints come first (params, MACs, receptive field: ``nas.search.screen``):
 rejected candidates are PRUNED with constraint values > 0, which is what steers TPE away
@@ -65,15 +66,22 @@ class Objective:
 
     def _trial(self, trial: optuna.Trial) -> tuple[float, ...]:
         write(trial, status=Status.SCREENING, worker=worker_id())
-        genome = sample_in_study(self.space, trial, self.limits.budget)
-        genome = genome.replace_head(c=self.data.num_classes, i=self.data.in_chans)
-        genome = self._fill(trial, genome)
+        genome = self._genome(trial)
         s = self._constraints(trial, genome)
         trials = records(trial.study.get_trials(deepcopy=False))
         reused = self._reuse(trial, genome, trials)
         if reused is not None:
             return reused
         return self._evaluate(Candidate(trial, genome, s, trials))
+
+    def _genome(self, trial: optuna.Trial) -> Genome:
+        """The candidate: the net given to the trial (``--start-from``, as it is but for
+        the data's head), else sampled from the space and filled."""
+        given = trial.user_attrs.get("given")
+        genome = (Genome.from_string(given) if given is not None else
+                  sample_in_study(self.space, trial, self.limits.budget))
+        genome = genome.replace_head(c=self.data.num_classes, i=self.data.in_chans)
+        return genome if given is not None else self._fill(trial, genome)
 
     def _values(self, figures: Mapping[str, Any]) -> tuple[float, ...]:
         """The objective values, in ``metrics`` order, from a trial's figures (val_acc

@@ -19,6 +19,7 @@ import torch
 
 from nas.data import Dataset
 from nas.errors import NasError
+from nas.search.screen import Limits, screen
 from nas.search.space import FixedChooser, Space
 from nas.study.record import TrialRecord
 from nas.train.config import TrainConfig
@@ -219,3 +220,16 @@ def _duration(seconds: float) -> str:
     if seconds >= 60:
         return f"{seconds / 60:.0f} min"
     return f"{seconds:.0f} s"
+
+
+def check_given(given: Sequence[str], limits: Limits, data: Dataset) -> None:
+    """Each ``--start-from`` net (zoo name or genome) meets the search's limits with the
+    data's head, or the search does not start: a given net over the budget is a slip on
+    the command line, not a candidate to reject quietly."""
+    from nas.zoo import resolve
+
+    for name in given:
+        genome = resolve(name)[1].replace_head(c=data.num_classes, i=data.in_chans)
+        why = screen(genome, limits, data.image_size).reject_reason
+        if why:
+            raise NasError(f"--start-from {name}: {why}")

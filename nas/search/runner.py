@@ -41,6 +41,7 @@ from nas.search.space import as_space, check_budget
 from nas.search.stats import Stats, compute, images_spent
 from nas.study.errors import nas_error_in, one_line
 from nas.study.files import ReadOnlyStudy
+from nas.study.given import enqueue_given
 from nas.study.pareto import pareto_front, trained_trials
 from nas.study.record import Status, TrialRecord, as_record, records
 from nas.study.storage import (
@@ -208,9 +209,23 @@ def _prepare(config: SearchConfig, data: Dataset | None, worker: int = 0,
     if data is None:
         data = load_dataset(config.data, subset=config.subset)
     chain = create(config.chain, _setup(config, data, name, worker))
-    objective = Objective(space, Limits(config.budget, config.macs_budget, config.rf_min),
-                          data, chain, config.trials, config.metrics, config.filling)
+    objective = Objective(space, _limits(config), data, chain, config.trials, config.metrics,
+                          config.filling)
     return Prepared(study, objective, name, url, config)
+
+
+def _limits(config: SearchConfig) -> Limits:
+    return Limits(config.budget, config.macs_budget, config.rf_min)
+
+
+def _start_from(config: SearchConfig, study: optuna.Study, echo: Any) -> None:
+    """Queue the --start-from nets this study was not given before, if the search will
+    train at all (a finished study would keep them waiting)."""
+    if not config.start_from or reached(records(study), config.trials, config.max_images):
+        return
+    queued = enqueue_given(study, config.start_genomes)
+    if queued and echo is not None:
+        echo(f"start-from: {len(queued)} given net(s) queued as the next trials")
 
 
 def _setup(config: SearchConfig, data: Dataset, study: str, worker: int) -> Setup:
@@ -372,11 +387,13 @@ def run_search(config: SearchConfig, data: Dataset | None = None, progress: bool
         return done
     if data is None:  # before the study: a bad --data must not leave a study behind
         data = _peek_data(config)
+    preflight.check_given(config.start_from, _limits(config), data)
     p = _prepare(config, data)
     study, objective, name, url, config = p.study, p.objective, p.name, p.url, p.config
     preflight.check_recorded(study, config.recorded_attrs())
     fail_stale(study)
     requeue_interrupted(study)  # a Ctrl-C'd candidate is trained (sh: resumed) this time
+    _start_from(config, study, echo)
     if echo is not None:
         _notes(config, study, data, echo)
     trials = study.get_trials(deepcopy=False)

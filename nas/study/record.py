@@ -81,6 +81,9 @@ class TrialRecord:
     duplicate_of: int | None = None
     reused_status: str | None = None
     retry_of: int | None = None
+    # warm start (--start-from): the genome handed in, evaluated as given (not
+    # sampled, not filled); the trial has no sampled params
+    given: str | None = None
     # proxy training
     val_acc: float | None = None
     epochs: int = 0

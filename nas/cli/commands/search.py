@@ -182,6 +182,12 @@ def _report(summary, console: Console) -> None:  # type: ignore[no-untyped-def]
               metavar="DECAY", help=EMA_HELP + ", in every training of the search. "
               "Recorded on the study: `nas retrain` follows it. [default: off]")
 @click.option("--quick", is_flag=True, help=QUICK_HELP)
+@click.option("--start-from", "start_from", multiple=True, metavar="ARCH",
+              help="Warm start: evaluate this net (a zoo name such as seed004, or a genome "
+                   "string) first, as it is, beside what the search samples; repeatable. "
+                   "It must meet --budget and the other limits. The study then shows it "
+                   "next to the search's nets and `nas retrain` picks it when nothing beats "
+                   "it on validation. Queued once per study. Not with --sampler nsga2.")
 def search(budget: int, trials: int, study: str | None, storage: str | None, space: str,
            rf_min: int | None, macs_budget: int | None, macs_objective: bool,
            latency_objective: bool, data: str,
@@ -191,7 +197,8 @@ def search(budget: int, trials: int, study: str | None, storage: str | None, spa
            min_epochs: int, max_epochs: int, fill: float | None, prescreen: float | None,
            prescreen_score: str, latency_budget: float | None, amp: str, no_zero_cost: bool,
            as_json: bool, quiet: bool, threads: int | None, flip: bool | None,
-           cutout: int | None, ema: float | None, quick: bool) -> None:
+           cutout: int | None, ema: float | None, quick: bool,
+           start_from: tuple[str, ...]) -> None:
     """Search architectures under --budget params with Optuna; rerun to resume."""
     from nas.search import SearchConfig, run_search
 
@@ -210,7 +217,7 @@ def search(budget: int, trials: int, study: str | None, storage: str | None, spa
                           prescreen_score=prescreen_score, zero_cost=not no_zero_cost, amp=amp,
                           latency_budget=latency_budget,
                           latency_objective=latency_objective, flip=flip, cutout=cutout,
-                          ema=ema)
+                          ema=ema, start_from=start_from)
     console = Console(highlight=False, stderr=as_json)
     summary = run_search(config, progress=not quiet,
                          echo=lambda line: click.echo(line, err=True))
