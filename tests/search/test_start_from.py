@@ -12,6 +12,7 @@ import nas.search.evaluators.proxy as proxy_mod
 from nas.cli.main import cli
 from nas.errors import NasError
 from nas.genome import Genome
+from nas.report.frame import trials_frame
 from nas.search import run_search
 from nas.study import records
 
@@ -36,6 +37,8 @@ def test_given_nets_are_trained_first_as_they_are_and_queued_once(config, data):
     assert [r.genome for r in rs[:2]] == [_as_run(SMALL), _as_run(WIDER)]
     assert all(r.is_counted for r in rs) and s.stats.counted == 3
     assert rs[0].trial.params == {} and rs[2].trial.params  # only the third was sampled
+    df = trials_frame(optuna.load_study(study_name=s.study, storage=s.storage))
+    assert list(df["given"][:2]) == [SMALL, WIDER]  # the report's table names them
     s = run_search(config(trials=4, start_from=(SMALL, WIDER)), data=data, progress=False)
     rs = _records(s)
     assert s.stats.counted == 4 and sum(r.given is not None for r in rs) == 2
