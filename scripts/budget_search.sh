@@ -52,11 +52,16 @@ case $mode in
       /usr/bin/time -f "search: %e s wall, %U s user, %S s sys" nas search "${args[@]}" --json
     } >> "$log" 2>&1
     snapshot ;;
-  pick)  # seeds with a result.json (committed) are skipped by nas retrain
+  pick)  # seeds with a result.json (committed) are skipped by nas retrain; a second
+         # `pick` of the same search, run beside the first, trains the seeds it does not
+         # hold (nas retrain's seed claims), so two lanes share one pick
     # a finished pick (summary and every seed committed) is left as it is, log and all
     done_seeds=$(find "$out" -path "*/seeds/*/result.json" | wc -l)
     [[ -f $out/summary.md ]] && (( done_seeds >= seeds )) && {
       echo "done already: pick $name ($done_seeds seeds in $out)"; exit 0; }
+    # the search's end snapshot: a pick of a study still searching would pick too early
+    [[ -f $out/study.db ]] || { echo "error: search $name has not ended ($out/study.db" \
+                                     "is missing)" >&2; exit 1; }
     [[ -f studies/$name.db ]] || cp "$out/study.db" "studies/$name.db"
     # and its log (carry leaves out a finished search's), which snapshot copies back
     [[ -f $log || ! -f $out/run.log ]] || cp "$out/run.log" "$log"
