@@ -61,6 +61,15 @@ def test_a_given_net_climbs_the_rungs_of_successive_halving(config, data, tmp_pa
     assert first.given == SMALL and first.sh and len(first.rung_accs) >= 1
 
 
+def test_the_zero_cost_prescreen_never_rejects_a_given_net(config, data):
+    kw = {"prescreen": 0.9, "prescreen_score": "params"}  # keep only the largest tenth
+    run_search(config(trials=11, **kw), data=data, progress=False)
+    s = run_search(config(trials=12, start_from=(SMALL,), **kw), data=data, progress=False)
+    given = [r for r in _records(s) if r.given == SMALL]
+    assert len(given) == 1 and given[0].is_counted and given[0].zero_cost_ms is not None
+    assert any((r.reject_reason or "").startswith("prescreen") for r in _records(s))
+
+
 def test_an_interrupted_given_net_is_retried_with_its_genome(config, data, monkeypatch):
     real, calls = proxy_mod.train, {"n": 0}
 

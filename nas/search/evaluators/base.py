@@ -48,6 +48,12 @@ class Candidate:
     screen: Screen
     trials: list[TrialRecord]
 
+    @property
+    def given(self) -> bool:
+        """Handed in by ``--start-from``: judged on training only (no heuristic filter
+        such as the zero-cost prescreen rejects the net the user compares against)."""
+        return self.trial.user_attrs.get("given") is not None
+
     def record(self, **attrs: Any) -> None:
         """Store ``attrs`` (TrialRecord fields) on the trial now (e.g. partial figures
         before a failure is raised)."""

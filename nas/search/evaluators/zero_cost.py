@@ -34,7 +34,7 @@ class ZeroCost:
         attrs = {k: v for k, (v, _) in scores.items()}
         attrs["zero_cost_ms"] = round(sum(ms for _, ms in scores.values()), 1)
         q = self.setup.prescreen
-        if q is None:
+        if q is None or c.given:
             return Outcome.proceed(**attrs)
         name = self.setup.prescreen_score
         mine = attrs[name] if name in attrs else float(getattr(c.screen, name))
