@@ -34,7 +34,7 @@ from nas.zoo import ZOO
 
 BUDGET_ATTRS = ("budget", "param_budget", "params_budget", "max_params")
 TABLE_COLS = ["trial", "arch_id", "params", "macs", "latency_ms", "rf", "val_acc",
-              "final_val_acc", "test_acc", "genome"]
+              "final_val_acc", "test_acc", "genome", "given"]
 
 
 @dataclass(frozen=True)
