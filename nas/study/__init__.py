@@ -5,6 +5,7 @@
   its Optuna state); ``records(study)`` reads them;
 - ``pareto``: trained trials and their Pareto ranking;
 - ``workers``: training slots, the claim, reaping dead workers, retry-once;
+- ``given``: warm start, the nets handed to a search queued as its next trials;
 - ``adapter``: the only code touching Optuna's private API.
 """
 
