@@ -48,7 +48,8 @@ def retrain(study_path: str, study_name: str | None, top: int, how: str, epochs:
     """Retrain the best architectures of STUDY (a .db file or storage URL) in full.
 
     Rerun the same command after an interruption: finished seeds are kept and the
-    running one resumes from its last epoch.
+    running one resumes from its last epoch. Run the same command in several terminals
+    (one per GPU or core) and they split the seeds between them.
     """
     from nas.retrain import retrain as run
 
