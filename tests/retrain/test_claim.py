@@ -1,7 +1,9 @@
 """Seed claims: a held claim is refused without waiting, freed by release and by death;
 two retrain processes of one command split its seeds."""
 
+import csv
 import json
+import os
 import subprocess
 import sys
 import threading
@@ -72,3 +74,19 @@ def test_a_seed_held_elsewhere_is_trained_last_and_then_only_read(tmp_path):
     assert (seed0 / "result.json").read_text() == result0
     metrics = json.loads((seed0.parent.parent / "metrics.json").read_text())
     assert [r["seed"] for r in metrics["per_seed"]] == [0, 1]
+
+
+def test_two_processes_of_one_command_train_each_seed_once(tmp_path):
+    db, data = make_study(tmp_path / "s.db"), make_data(tmp_path / "d.npz")
+    cmd = [sys.executable, "-m", "nas", "retrain", db, "--top", "1", "--seeds", "3",
+           "--epochs", "2", "--data", data, "--out", str(tmp_path / "out"), "--device", "cpu"]
+    procs = [subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                              text=True, env={**os.environ, "OMP_NUM_THREADS": "1"})
+             for _ in range(2)]
+    outs = [p.communicate(timeout=300)[0] for p in procs]
+    assert [p.returncode for p in procs] == [0, 0], outs
+    trained = sum(3 - out.count("already done") for out in outs)
+    assert trained == 3, outs  # every seed trained by one process, read by the other
+    with open(tmp_path / "out" / "summary.csv") as f:
+        rows = list(csv.DictReader(f))
+    assert len(rows) == 1 and rows[0]["seeds"] == "3"
