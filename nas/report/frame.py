@@ -17,7 +17,8 @@ from nas.study.record import TrialRecord, records
 
 ATTRS = ("arch_id", "params", "macs", "rf", "latency_ms", "val_acc", "epochs",
          "train_seconds", "images", "rung", "halted", "synflow", "naswot", "grad_norm",
-         "zico", "final_val_acc", "test_acc", "reject_reason", "genome", "given")
+         "zico", "final_val_acc", "test_acc", "reject_reason", "genome", "given",
+         "parent", "mutation")
 # the front a deployment on a CPU like the search's cares about (batch 1, one thread)
 LATENCY_FRONT = (("val_acc", "max"), ("latency_ms", "min"))
 

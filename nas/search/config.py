@@ -9,7 +9,7 @@ from typing import Any
 from nas.errors import NasError
 from nas.search.space import Space
 
-SAMPLERS = ("tpe", "nsga2", "random")
+SAMPLERS = ("tpe", "nsga2", "random", "evolve")
 STRATEGIES = ("single", "sh")
 PRESCREEN_SCORES = ("synflow", "naswot", "grad_norm", "zico", "depth", "params", "macs", "rf")
 PRESCREEN_SCORE = "macs"  # the default: the best-ranking zero-cost score of results/fidelity

@@ -26,6 +26,7 @@ from nas.errors import NasError
 from nas.genome import Genome
 from nas.interrupts import interruptible
 from nas.search.evaluators import Candidate, Evaluator, Outcome
+from nas.search.evolve import Evolution
 from nas.search.fill import fill
 from nas.search.screen import Limits, Screen, params_of, screen
 from nas.search.signals import interrupt_reason
@@ -54,6 +55,7 @@ class Objective:
     target: int  # trained trials wanted in the whole study (--trials)
     metrics: tuple[str, ...] = ("val_acc", "params")  # SearchConfig.metrics
     fill: float | None = None  # scale widths into [fill x budget, budget] (nas.search.fill)
+    evolve: Evolution | None = None  # --sampler evolve: children of the population
 
     def __call__(self, trial: optuna.Trial) -> tuple[float, ...]:
         try:
@@ -76,12 +78,44 @@ class Objective:
 
     def _genome(self, trial: optuna.Trial) -> Genome:
         """The candidate: the net given to the trial (``--start-from``, as it is but for
-        the data's head), else sampled from the space and filled."""
-        given = trial.user_attrs.get("given")
-        genome = (Genome.from_string(given) if given is not None else
-                  sample_in_study(self.space, trial, self.limits.budget))
-        genome = genome.replace_head(c=self.data.num_classes, i=self.data.in_chans)
-        return genome if given is not None else self._fill(trial, genome)
+        the data's head); an evolved child (``--sampler evolve``; a retried one keeps its
+        genome); else sampled from the space and filled."""
+        given, attrs = trial.user_attrs.get("given"), trial.user_attrs
+        if given is not None:
+            return self._headed(Genome.from_string(given))
+        if attrs.get("parent") is not None:  # a retry of an evolved trial: the same child
+            return Genome.from_string(attrs["genome"])
+        child = self._evolved(trial)
+        if child is not None:
+            return child
+        genome = self._headed(sample_in_study(self.space, trial, self.limits.budget))
+        return self._fill(trial, genome)
+
+    def _headed(self, genome: Genome) -> Genome:
+        return genome.replace_head(c=self.data.num_classes, i=self.data.in_chans)
+
+    def _evolved(self, trial: optuna.Trial) -> Genome | None:
+        """A child of the study's population (``nas.search.evolve``), None before there
+        is one (then the space is sampled)."""
+        if self.evolve is None:
+            return None
+        child = self.evolve.propose(trial.number, records(trial.study.get_trials(
+            deepcopy=False)), self._finish)
+        if child is None:
+            return None
+        write(trial, parent=child.parent, mutation=child.mutation)
+        return child.genome
+
+    def _finish(self, genome: Genome) -> Genome | None:
+        """An edited genome as a candidate: filled like a sampled one (``fill``), and
+        within the limits; None otherwise."""
+        if self.fill is not None:
+            filled = fill(genome, self.limits.budget, self.fill, params_of)
+            if filled is None:
+                return None
+            genome = filled
+        return genome if screen(genome, self.limits, self.data.image_size).reject_reason \
+            is None else None
 
     def _values(self, figures: Mapping[str, Any]) -> tuple[float, ...]:
         """The objective values, in ``metrics`` order, from a trial's figures (val_acc

@@ -32,6 +32,7 @@ from nas.search.config import SearchConfig
 from nas.search.ending import nothing_trained_reason
 from nas.search.evaluators import Setup, create
 from nas.search.evaluators.base import check_names
+from nas.search.evolve import Evolution
 from nas.search.objective import Objective, TrialFailed
 from nas.search.progress import Monitor
 from nas.search.rungs import expected_epochs
@@ -106,10 +107,11 @@ class SearchSummary:
 
 def make_sampler(name: str, seed: int, trials: int) -> optuna.samplers.BaseSampler:
     """TPE (default; reads the constraint values, so it learns the infeasible region),
-    NSGA-II (its population holds trained trials only) or random."""
+    NSGA-II (its population holds trained trials only), random, or evolve (random for
+    the space's samples; the objective's ``Evolution`` proposes the children)."""
     if name == "nsga2":
         return optuna.samplers.NSGAIISampler(seed=seed, population_size=max(8, min(50, trials)))
-    if name == "random":
+    if name in ("random", "evolve"):  # evolve: random until it has a population
         return optuna.samplers.RandomSampler(seed=seed)
     return optuna.samplers.TPESampler(seed=seed, n_startup_trials=STARTUP_TRIALS,
                                       constant_liar=True)
@@ -209,8 +211,9 @@ def _prepare(config: SearchConfig, data: Dataset | None, worker: int = 0,
     if data is None:
         data = load_dataset(config.data, subset=config.subset)
     chain = create(config.chain, _setup(config, data, name, worker))
+    evolve = Evolution(seed=seed) if config.sampler == "evolve" else None
     objective = Objective(space, _limits(config), data, chain, config.trials, config.metrics,
-                          config.filling)
+                          config.filling, evolve)
     return Prepared(study, objective, name, url, config)
 
 

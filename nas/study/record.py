@@ -84,6 +84,9 @@ class TrialRecord:
     # warm start (--start-from): the genome handed in, evaluated as given (not
     # sampled, not filled); the trial has no sampled params
     given: str | None = None
+    # --sampler evolve: the trial whose genome this one edits, and the edit
+    parent: int | None = None
+    mutation: str | None = None
     # proxy training
     val_acc: float | None = None
     epochs: int = 0

@@ -128,7 +128,12 @@ def _report(summary, console: Console) -> None:  # type: ignore[no-untyped-def]
                    "candidates have seen N training images in total (e.g. 4.5M; those in "
                    "flight finish). Equal compute for comparing strategies or samplers on "
                    "any hardware; set --trials high to let it decide.")
-@click.option("--sampler", type=click.Choice(SAMPLERS), default="tpe", show_default=True)
+@click.option("--sampler", type=click.Choice(SAMPLERS), default="tpe", show_default=True,
+              help="tpe (constraint-aware, multi-objective), nsga2, random, or evolve: "
+                   "regularized evolution over genomes, each candidate the fittest of 5 "
+                   "recent trained nets with one edit (width, kernel, SE, expansion, "
+                   "dilation, shortcut, activation, op, depth); it starts from the "
+                   "--start-from nets at once, else after 5 random ones.")
 @click.option("--device", default=None, help="cpu, cuda, cuda:1 [default: cuda if available].")
 @click.option("--strategy", type=click.Choice(["single", "sh"]), default="single",
               show_default=True,
