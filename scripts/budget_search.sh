@@ -5,12 +5,16 @@
 #   scripts/budget_search.sh search SAMPLER BUDGET        # tpe | random; 100000 | 200000 | 400000
 #   scripts/budget_search.sh pick   SAMPLER BUDGET SEEDS  # 3: seed 0 is the search's top-rung run
 #   scripts/budget_search.sh --v3 search|pick ...         # PROTOCOL.md v3's pair (400k)
+#   scripts/budget_search.sh --v4 search|pick evolve BUDGET ...  # v4: 100000 | 400000
 #
 # The settings are PROTOCOL.md v2's, fixed before any search of the study:
 #   RECIPE     R30 (step 1's choice, PROTOCOL-recipe.md): the top rung is exactly that
 #              recipe, so rungs of 1, 3, 10, 30 epochs with eta 3
 #   (v3, with --v3: the resnet space and rungs of 3, 10, 30 epochs; studies and picks
 #   named v3-<sampler>-<N>k; everything else as v2)
+#   (v4, with --v4: --sampler evolve --start-from the budget's best baseline by
+#   validation, seed003 at 100k with v2's space and rungs, seed000 at 400k with v3's;
+#   named v4-evolve-<N>k)
 #   ALLOWANCE  6,750,000 training images per search (5 runs of the 30-epoch schedule)
 #   SH_OPTS    the --fill / --prescreen options that beat their base arm in issue 14,
 #              read from results/search/ by `scripts/search_table.py --sh-opts` (so a
@@ -25,13 +29,23 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 version="" space=default min_epochs=1  # PROTOCOL.md v2
+start=()  # v4's --start-from
 if [[ ${1:-} == --v3 ]]; then version=v3- space=resnet min_epochs=3; shift; fi
+if [[ ${1:-} == --v4 ]]; then version=v4-; shift; fi
 mode=$1 sampler=$2 budget=$3 seeds=${4:-3}
+if [[ $version == v4- ]]; then
+  case $budget in
+    100000) start=(--start-from seed003) ;;  # v2's space and rungs
+    400000) start=(--start-from seed000) space=resnet min_epochs=3 ;;  # v3's
+    *) echo "error: --v4 BUDGET must be 100000 or 400000, got '$budget'" >&2; exit 2 ;;
+  esac
+  [[ $sampler == evolve ]] || { echo "error: --v4 SAMPLER must be evolve, got '$sampler'" >&2; exit 2; }
+fi
 : "${NAS_CIFAR10_NPZ:?set NAS_CIFAR10_NPZ to the CIFAR-10 .npz}"
 export OMP_NUM_THREADS=1
 recipe=(--max-epochs 30)  # R30, PROTOCOL.md v2
 ALLOWANCE=${ALLOWANCE:-6750000}  # PROTOCOL.md v2 (env, and SH_OPTS below: smoke runs only)
-case $sampler in tpe|random) ;; *) echo "error: SAMPLER must be tpe or random, got '$sampler'" >&2; exit 2 ;; esac
+case $sampler in tpe|random|evolve) ;; *) echo "error: SAMPLER must be tpe, random or evolve (--v4), got '$sampler'" >&2; exit 2 ;; esac
 name="budget-$version$sampler-$((budget / 1000))k"
 log="studies/$name.out"
 out="results/budget/picks/$version$sampler-$((budget / 1000))k"
@@ -47,7 +61,7 @@ case $mode in
     args=(--budget "$budget" --trials 100000 --workers 1 --threads 1 --seed 0
           --data "$NAS_CIFAR10_NPZ" --study "$name" --storage "studies/$name.db" --quiet
           --space "$space" --strategy sh --eta 3 --min-epochs "$min_epochs" "${recipe[@]}"
-          --sampler "$sampler" --max-images "$ALLOWANCE" $SH_OPTS)
+          --sampler "$sampler" --max-images "$ALLOWANCE" "${start[@]}" $SH_OPTS)
     { stamp "nas search ${args[*]}"
       /usr/bin/time -f "search: %e s wall, %U s user, %S s sys" nas search "${args[@]}" --json
     } >> "$log" 2>&1
@@ -63,6 +77,12 @@ case $mode in
     [[ -f $out/study.db ]] || { echo "error: search $name has not ended ($out/study.db" \
                                      "is missing)" >&2; exit 1; }
     [[ -f studies/$name.db ]] || cp "$out/study.db" "studies/$name.db"
+    # v4: a pick that is the start net itself is the result, not a new model to retrain
+    if [[ $version == v4- ]] && python scripts/budget_search_start.py "studies/$name.db" \
+        "${start[1]}" > "$out/pick-is-start-net.md"; then
+      snapshot; echo "done: pick $name is its start net ($out/pick-is-start-net.md)"; exit 0
+    fi
+    rm -f "$out/pick-is-start-net.md"
     # and its log (carry leaves out a finished search's), which snapshot copies back
     [[ -f $log || ! -f $out/run.log ]] || cp "$out/run.log" "$log"
     { stamp "nas retrain studies/$name.db --top 1 --seeds $seeds"

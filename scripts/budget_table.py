@@ -78,7 +78,7 @@ class Model:
 
     @property
     def kind(self) -> str:
-        """``tpe`` / ``random`` for a search's pick, else ``baseline``."""
+        """``tpe`` / ``random`` / ``evolve`` for a search's pick, else ``baseline``."""
         m = SEARCH.match(self.name)
         return m["sampler"] if m else "baseline"
 
@@ -185,25 +185,37 @@ def picks(within: list[Model]) -> dict[str, dict[str, Model]]:
     return out
 
 
+LABELS = {"tpe": "TPE", "random": "random"}  # earlier picks an evolution pick meets, in order
+
+
+def main_pick(by_kind: dict[str, Model]) -> Model | None:
+    """A version's nas pick: its TPE pick, or its evolution pick (v4 has no TPE)."""
+    return by_kind.get("tpe") or by_kind.get("evolve")
+
+
 def contests(within: list[Model]) -> list[str]:
-    """PROTOCOL.md section 4, per protocol version: its TPE pick vs the best baseline (by
-    mean validation accuracy) and vs its random pick, on test accuracy; a later version's
-    TPE pick also vs the first version's (v3)."""
+    """PROTOCOL.md section 4, per protocol version: its nas pick (TPE, or evolution in
+    v4) vs the best baseline (by mean validation accuracy) and vs its random pick, on
+    test accuracy; a later version's TPE pick also vs the first version's (v3); an
+    evolution pick also vs every earlier version's picks at the budget (v4)."""
     baselines = [m for m in within if m.kind == "baseline" and m.accs("val_acc")]
     best = max(baselines, key=lambda m: mean_std(m.accs("val_acc"))[0]) if baselines else None
     by_version = picks(within)
     first_tpe = by_version.get(FIRST, {}).get("tpe")
     out = []
     for version, by_kind in by_version.items():
-        tpe = by_kind.get("tpe")
-        if tpe is None:
+        nas = main_pick(by_kind)
+        if nas is None:
             continue
         rivals = [("best baseline", best)] if best else []
         if "random" in by_kind:
             rivals.append(("random pick", by_kind["random"]))
-        if first_tpe is not None and version != FIRST:
+        if nas.kind == "evolve":
+            rivals += [(f"{v}'s {LABELS[k]} pick", ks[k]) for v, ks in by_version.items()
+                       if v != version for k in LABELS if k in ks]
+        elif first_tpe is not None and version != FIRST:
             rivals.append((f"{FIRST}'s TPE pick", first_tpe))
-        out += [_contest(tpe, label, rival) for label, rival in rivals]
+        out += [_contest(nas, label, rival) for label, rival in rivals]
     return out or ["no TPE pick at this budget yet"]
 
 
@@ -246,7 +258,7 @@ def goals(ms: list[Model]) -> list[str]:
             tag = "" if version == FIRST else f" {version}"
             rivals = seeds + ([by_kind["random"]] if "random" in by_kind else [])
             for rival in rivals:
-                out.append(f"{budget // 1000}k{tag}: " + _goal(by_kind.get("tpe"), rival))
+                out.append(f"{budget // 1000}k{tag}: " + _goal(main_pick(by_kind), rival))
     s004 = next((m for m in ms if m.name == "seed004"), None)
     t = s004.accs("test_acc") if s004 else []
     out.append("seed004 >= its README's 85.19%: " + (
@@ -256,10 +268,11 @@ def goals(ms: list[Model]) -> list[str]:
     return out
 
 
-def _goal(tpe: Model | None, rival: Model) -> str:
+def _goal(nas: Model | None, rival: Model) -> str:
     what = "higher mean test" if rival.kind == "random" else ">= 1 point, p < 0.05"
-    head = f"TPE pick vs {rival.name} ({what}): "
-    gap = tested_gap(tpe, rival)
+    who = "evolution pick" if nas is not None and nas.kind == "evolve" else "TPE pick"
+    head = f"{who} vs {rival.name} ({what}): "
+    gap = tested_gap(nas, rival)
     if gap is None:
         return head + "open (needs >= 2 tested seeds a side)"
     diff, p = gap[0], gap[1].p
@@ -310,13 +323,15 @@ def recipe_choice(root: Path) -> str:
     return "\n".join([*lines, "", f"chosen: {best}"])
 
 
-KIND_COLORS = {"baseline": "#555555", "tpe": "#d62728", "random": "#1f77b4"}
+KIND_COLORS = {"baseline": "#555555", "tpe": "#d62728", "random": "#1f77b4",
+               "evolve": "#2ca02c"}
 
 
 def figure(ms: list[Model], path: Path) -> None:
     """Test accuracy (mean, error bar = sample std over seeds) vs params, one colour per
-    kind (baseline grey, TPE pick red, random pick blue), the budgets as dotted lines: a
-    small hand-written SVG (no plotting dependency; GitHub renders it in the README)."""
+    kind (baseline grey, TPE pick red, random pick blue, evolution pick green), the
+    budgets as dotted lines: a small hand-written SVG (no plotting dependency; GitHub
+    renders it in the README)."""
     pts = [(analyze(m.genome).params, *mean_std(m.accs("test_acc")), m.name, m.kind)
            for m in ms if m.accs("test_acc")]
     w, h, pad, x_hi = 640, 360, 50, max([*BUDGETS, *(p[0] for p in pts)]) * 1.05

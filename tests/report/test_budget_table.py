@@ -216,3 +216,29 @@ def test_a_later_protocol_version_has_its_own_contests_and_goals(tmp_path):
         "200k v3: TPE pick vs seed003 (>= 1 point, p < 0.05): met (+7.10 points, p < 0.001)",
         "200k v3: TPE pick vs v3-random-200k (higher mean test): met (+3.20 points, "
         "p < 0.001)"]
+
+
+def test_an_evolution_pick_meets_the_baselines_and_every_earlier_pick(tmp_path):
+    """PROTOCOL.md v4: v4-evolve-<N>k is the version's nas pick (no TPE in v4); it meets
+    the best baseline and every earlier version's pick at the budget, and the goal
+    lines name it."""
+    for seed, t in enumerate([0.800, 0.802]):
+        _baseline(tmp_path, "seed003", seed, 0.80, t)
+    for search, tests in {"tpe-200k": (0.850, 0.852, 0.848),
+                          "random-200k": (0.840, 0.842, 0.838),
+                          "v4-evolve-200k": (0.870, 0.872, 0.874)}.items():
+        for seed, t in enumerate(tests):
+            _pick(tmp_path, search, seed, t, t)
+    ms = table.models(table.load_runs(tmp_path, "R20"))
+    assert next(m for m in ms if m.name == "v4-evolve-200k").kind == "evolve"
+    _, lines = table.budget_table(ms, 200_000)
+    assert [line.split(":")[0] for line in lines] == [
+        "tpe-200k vs best baseline seed003", "tpe-200k vs random pick random-200k",
+        "v4-evolve-200k vs best baseline seed003", "v4-evolve-200k vs v2's TPE pick tpe-200k",
+        "v4-evolve-200k vs v2's random pick random-200k"]
+    assert lines[3].startswith("v4-evolve-200k vs v2's TPE pick tpe-200k: test +2.20 points")
+    goals = [g for g in table.goals(ms) if g.startswith("200k v4")]
+    assert goals == ["200k v4: evolution pick vs seed003 (>= 1 point, p < 0.05): met "
+                     "(+7.10 points, p < 0.001)"]
+    table.figure(ms, tmp_path / "f.svg")
+    assert "#2ca02c" in (tmp_path / "f.svg").read_text()  # the evolution pick, green
