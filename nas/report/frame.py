@@ -46,7 +46,8 @@ def trials_frame(source: optuna.Study | Iterable[TrialRecord]) -> pd.DataFrame:
         rows.append(row)
     cols = ["trial", "state", "status", "pareto", "pareto_latency", "datetime_complete",
             *ATTRS]
-    return pd.DataFrame(rows, columns=cols if not rows else None)
+    df = pd.DataFrame(rows, columns=cols if not rows else None)
+    return df.astype({"parent": "Int64"})  # trial numbers, blank where none (not 0.0)
 
 
 def status_counts(df: pd.DataFrame) -> pd.DataFrame:

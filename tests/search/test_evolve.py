@@ -9,6 +9,7 @@ from click.testing import CliRunner
 import nas.search.evaluators.proxy as proxy_mod
 from nas.cli.main import cli
 from nas.genome import Genome
+from nas.report.frame import trials_frame
 from nas.search import run_search
 from nas.search.evolve import Evolution
 from nas.study import records
@@ -41,6 +42,9 @@ def test_from_a_given_net_every_candidate_is_a_child(config, data):
         assert r.trial.params == {}
     assert len({r.arch_id for r in rs}) == len(rs)  # no architecture twice
     assert all(r.params <= 30_000 for r in rs)  # within the budget (conftest.BUDGET)
+    df = trials_frame(optuna.load_study(study_name=s.study, storage=s.storage))
+    assert df["parent"].isna()[0] and list(df["parent"][1:]) == [r.parent for r in children]
+    assert str(df["parent"].dtype) == "Int64"  # written as trial numbers, not 1.0
 
 
 def test_without_given_nets_it_samples_the_space_until_a_tournament_is_trained(config, data):
