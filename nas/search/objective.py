@@ -80,9 +80,9 @@ class Objective:
         """The candidate: the net given to the trial (``--start-from``, as it is but for
         the data's head); an evolved child (``--sampler evolve``; a retried one keeps its
         genome); else sampled from the space and filled."""
-        given, attrs = trial.user_attrs.get("given"), trial.user_attrs
-        if given is not None:
-            return self._headed(Genome.from_string(given))
+        attrs = trial.user_attrs
+        if attrs.get("given") is not None:
+            return self._headed(Genome.from_string(attrs["given"]))
         if attrs.get("parent") is not None:  # a retry of an evolved trial: the same child
             return Genome.from_string(attrs["genome"])
         child = self._evolved(trial)

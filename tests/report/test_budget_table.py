@@ -45,6 +45,13 @@ def _pick(root, search, seed, val, test, genome=SMALL):
     f.write_text(json.dumps(m))
 
 
+def _picks(root, tests_by_search):
+    """Each search's pick with one seed per test accuracy (val = test)."""
+    for search, tests in tests_by_search.items():
+        for seed, t in enumerate(tests):
+            _pick(root, search, seed, t, t)
+
+
 def test_recipe_rule_prefers_r20_unless_r30_wins_by_0_3_points(tmp_path):
     for recipe, accs in {"R20": (0.850, 0.840), "R30": (0.853, 0.842),
                          "R20c": (0.845, 0.838)}.items():
@@ -196,11 +203,9 @@ def test_a_later_protocol_version_has_its_own_contests_and_goals(tmp_path):
     version's random pick, and v2's TPE pick; v2's lines stay as they were."""
     for seed, t in enumerate([0.800, 0.802]):
         _baseline(tmp_path, "seed003", seed, 0.80, t)
-    for search, tests in {"tpe-200k": (0.850, 0.852, 0.848),
-                          "v3-tpe-200k": (0.870, 0.872, 0.874),
-                          "v3-random-200k": (0.840, 0.842, 0.838)}.items():
-        for seed, t in enumerate(tests):
-            _pick(tmp_path, search, seed, t, t)
+    _picks(tmp_path, {"tpe-200k": (0.850, 0.852, 0.848),
+                      "v3-tpe-200k": (0.870, 0.872, 0.874),
+                      "v3-random-200k": (0.840, 0.842, 0.838)})
     ms = table.models(table.load_runs(tmp_path, "R20"))
     assert {m.name: (m.kind, m.version) for m in ms if m.kind != "baseline"} == {
         "tpe-200k": ("tpe", "v2"), "v3-tpe-200k": ("tpe", "v3"),
@@ -224,11 +229,9 @@ def test_an_evolution_pick_meets_the_baselines_and_every_earlier_pick(tmp_path):
     lines name it."""
     for seed, t in enumerate([0.800, 0.802]):
         _baseline(tmp_path, "seed003", seed, 0.80, t)
-    for search, tests in {"tpe-200k": (0.850, 0.852, 0.848),
-                          "random-200k": (0.840, 0.842, 0.838),
-                          "v4-evolve-200k": (0.870, 0.872, 0.874)}.items():
-        for seed, t in enumerate(tests):
-            _pick(tmp_path, search, seed, t, t)
+    _picks(tmp_path, {"tpe-200k": (0.850, 0.852, 0.848),
+                      "random-200k": (0.840, 0.842, 0.838),
+                      "v4-evolve-200k": (0.870, 0.872, 0.874)})
     ms = table.models(table.load_runs(tmp_path, "R20"))
     assert next(m for m in ms if m.name == "v4-evolve-200k").kind == "evolve"
     _, lines = table.budget_table(ms, 200_000)

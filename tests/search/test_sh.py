@@ -120,6 +120,7 @@ def test_following_resolves_only_an_unset_fill():
 
 class _Trial:
     number = 99
+    user_attrs: dict = {}  # noqa: RUF012 (read only)
 
 
 def test_prescreen_rejects_below_the_running_quantile(data):

@@ -52,7 +52,7 @@ class Candidate:
     def given(self) -> bool:
         """Handed in by ``--start-from``: judged on training only (no heuristic filter
         such as the zero-cost prescreen rejects the net the user compares against)."""
-        return (getattr(self.trial, "user_attrs", None) or {}).get("given") is not None
+        return self.trial.user_attrs.get("given") is not None
 
     def record(self, **attrs: Any) -> None:
         """Store ``attrs`` (TrialRecord fields) on the trial now (e.g. partial figures
