@@ -26,6 +26,7 @@ from pathlib import Path
 
 from optuna.trial import TrialState
 
+from nas.study.pareto import pareto_ranks
 from nas.study.record import Status, TrialRecord, records
 from nas.study.storage import open_study
 
@@ -52,21 +53,15 @@ class Repeat:
         return self.of in self.good.members
 
 
-def dominates(a: tuple[float, float], b: tuple[float, float]) -> bool:
-    """(val_acc up, params down): ``a`` is no worse on both and better on one."""
-    return a[0] >= b[0] and a[1] <= b[1] and a != b
-
-
 def good_group(done: Sequence[TrialRecord]) -> Good:
     """MOTPE's good group of the COMPLETE trials ``done``: ceil(0.1 n) slots filled by
     non-domination rank (rank 0 first)."""
     size = math.ceil(0.1 * len(done))
-    left = [(r.number, (r.val_acc, float(r.params))) for r in done]
     members: list[int] = []
-    while left and len(members) < size:
-        front = [(n, v) for n, v in left if not any(dominates(w, v) for _, w in left)]
-        members += [n for n, _ in front]
-        left = [(n, v) for n, v in left if (n, v) not in front]
+    for front in pareto_ranks(done):
+        if len(members) >= size:
+            break
+        members += [r.number for r in front]
     return Good(size, tuple(members))
 
 
