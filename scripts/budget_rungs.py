@@ -35,8 +35,8 @@ import numpy as np
 from budget_table import Model, fits, load_runs, models
 
 from nas.analysis import analyze
+from nas.fidelity.agreement import kendall_tau
 from nas.fidelity.plan import RandomChooser
-from nas.fidelity.stats import kendall_tau
 from nas.genome import Genome
 from nas.retrain.select import pick
 from nas.search.fill import fill

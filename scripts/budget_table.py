@@ -33,9 +33,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from nas.analysis import analyze
-from nas.search.stats import compute
+from nas.search.totals import compute
 from nas.search.wall import STAMP, search_seconds
-from nas.stats import Welch, mean_std, welch
+from nas.significance import Welch, mean_std, welch
 from nas.study.pareto import trained_trials
 from nas.study.record import records
 from nas.study.storage import open_study

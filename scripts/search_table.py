@@ -9,7 +9,7 @@ Per arm, by the protocol's metric (validation only, no test split anywhere):
 * top-rung nets: sh arms, candidates that reached the top rung; single-proxy arms
   (a, a2), their retrained picks (``final_val_acc``, written by ``nas retrain``);
 * best top-rung val acc and the params of that pick (and its fraction of the budget);
-* images trained: proxy or rung training (``nas.search.stats.images_spent``) plus, for
+* images trained: proxy or rung training (``nas.search.totals.images_spent``) plus, for
   single-proxy arms, the retrains (epochs x whole batches of the 45k split);
 * wall time: the sum of the trials' durations (one worker, so trials run one after
   another) minus the pauses the log records (``paused (SIGSTOP)`` ... ``resumed``), plus
@@ -30,7 +30,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from nas.data.augment import epoch_images
-from nas.search.stats import compute
+from nas.search.totals import compute
 from nas.search.wall import search_seconds
 from nas.study.pareto import trained_trials
 from nas.study.record import Status, TrialRecord, records

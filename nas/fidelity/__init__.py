@@ -9,8 +9,8 @@ runs live in an Optuna study plus per-run checkpoints, so it resumes and takes s
 workers. The test split is never touched.
 """
 
+from nas.fidelity.agreement import bootstrap_ci, kendall_tau, spearman_rho, top_recall
 from nas.fidelity.plan import DEFAULT_RUNS, Arch, Plan, Run, choose_archs
-from nas.fidelity.stats import bootstrap_ci, kendall_tau, spearman_rho, top_recall
 
 __all__ = ["DEFAULT_RUNS", "Arch", "Plan", "Run", "bootstrap_ci", "choose_archs",
            "kendall_tau", "spearman_rho", "top_recall"]

@@ -16,8 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from nas.fidelity.plan import Plan
-from nas.fidelity.stats import (
+from nas.fidelity.agreement import (
     bootstrap_ci,
     bootstrap_diff_ci,
     kendall_tau,
@@ -25,6 +24,7 @@ from nas.fidelity.stats import (
     spearman_rho,
     top_recall,
 )
+from nas.fidelity.plan import Plan
 from nas.fidelity.store import arch_facts, finished
 
 PAIRED_WITH = ("params", "synflow")  # rank-averaged with each cheap run (PLAN.md)

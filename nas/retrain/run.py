@@ -28,7 +28,7 @@ from nas.retrain.claim import claim
 from nas.retrain.outputs import write_csv, write_curves, write_json, write_summary
 from nas.retrain.select import Pick, pick
 from nas.retrain.train_seed import SeedRun, train_seed
-from nas.stats import mean_std
+from nas.significance import mean_std
 from nas.study.record import save_retrain
 from nas.study.storage import open_study, read_only
 from nas.train.metrics import TrainingDiverged

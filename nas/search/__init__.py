@@ -23,7 +23,7 @@ _EXPORTS = {
     "SAMPLERS": "nas.search.config", "SearchConfig": "nas.search.config",
     "SearchSummary": "nas.search.runner", "run_search": "nas.search.runner",
     "Limits": "nas.search.screen", "Screen": "nas.search.screen",
-    "screen": "nas.search.screen", "Stats": "nas.search.stats",
+    "screen": "nas.search.screen", "Stats": "nas.search.totals",
     "Space": "nas.search.space", "check_budget": "nas.search.space",
     "load_space": "nas.search.space", "overall_range": "nas.search.space",
     "param_range": "nas.search.space", "space_names": "nas.search.space",

@@ -15,7 +15,7 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
-from nas.search.stats import Stats, compute
+from nas.search.totals import Stats, compute
 from nas.study.record import Status, TrialRecord, as_record
 
 

@@ -39,7 +39,7 @@ from nas.search.rungs import expected_epochs
 from nas.search.screen import Limits
 from nas.search.signals import Terminated, sigterm_as_interrupt
 from nas.search.space import as_space, check_budget
-from nas.search.stats import Stats, compute, images_spent
+from nas.search.totals import Stats, compute, images_spent
 from nas.study.errors import nas_error_in, one_line
 from nas.study.files import ReadOnlyStudy
 from nas.study.given import enqueue_given

@@ -5,7 +5,7 @@ from __future__ import annotations
 import optuna
 
 from nas.search.progress import trial_line
-from nas.search.stats import compute
+from nas.search.totals import compute
 
 
 def _sh(number, acc, epochs, halted, rung):

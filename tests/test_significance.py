@@ -1,4 +1,4 @@
-"""nas.stats: Welch's t-test and the t tail against published values."""
+"""nas.significance: Welch's t-test and the t tail against published values."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from nas.stats import betainc, mean_std, t_two_sided_p, welch
+from nas.significance import betainc, mean_std, t_two_sided_p, welch
 
 
 @pytest.mark.parametrize(("t", "df", "p"), [

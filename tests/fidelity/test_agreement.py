@@ -2,7 +2,7 @@ import math
 
 import pytest
 
-from nas.fidelity.stats import bootstrap_ci, kendall_tau, ranks, spearman_rho, top_recall
+from nas.fidelity.agreement import bootstrap_ci, kendall_tau, ranks, spearman_rho, top_recall
 
 
 def test_kendall_by_hand():
@@ -46,7 +46,7 @@ def test_mismatched_lengths_are_refused():
 
 
 def test_paired_difference_interval():
-    from nas.fidelity.stats import bootstrap_diff_ci
+    from nas.fidelity.agreement import bootstrap_diff_ci
 
     ref = list(range(12))
     good = [v + 0.1 * (i % 2) for i, v in enumerate(ref)]  # same order as ref
