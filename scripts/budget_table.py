@@ -32,9 +32,10 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from wall_time import STAMP, search_seconds
+
 from nas.analysis import analyze
 from nas.search.totals import compute
-from nas.search.wall import STAMP, search_seconds
 from nas.significance import Welch, mean_std, welch
 from nas.study.pareto import trained_trials
 from nas.study.record import records

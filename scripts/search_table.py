@@ -29,9 +29,10 @@ import sys
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from wall_time import search_seconds
+
 from nas.data.augment import epoch_images
 from nas.search.totals import compute
-from nas.search.wall import search_seconds
 from nas.study.pareto import trained_trials
 from nas.study.record import Status, TrialRecord, records
 from nas.study.storage import open_study

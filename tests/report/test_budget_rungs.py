@@ -27,6 +27,7 @@ def _load(name: str):
     return module
 
 
+_load("wall_time")  # budget_table imports it as a sibling script
 _load("budget_table")  # budget_rungs imports it as a sibling script
 rungs = _load("budget_rungs")
 

@@ -12,7 +12,12 @@ import pytest
 
 from nas.zoo import ZOO
 
-SCRIPT = Path(__file__).parents[2] / "scripts" / "budget_table.py"
+SCRIPTS = Path(__file__).parents[2] / "scripts"
+spec = importlib.util.spec_from_file_location("wall_time", SCRIPTS / "wall_time.py")
+sys.modules["wall_time"] = importlib.util.module_from_spec(spec)  # budget_table's sibling
+spec.loader.exec_module(sys.modules["wall_time"])
+
+SCRIPT = SCRIPTS / "budget_table.py"
 spec = importlib.util.spec_from_file_location("budget_table", SCRIPT)
 table = importlib.util.module_from_spec(spec)
 sys.modules["budget_table"] = table  # its dataclasses look their module up there

@@ -11,9 +11,14 @@ import optuna
 import pytest
 from optuna.trial import FrozenTrial, TrialState
 
-from nas.search.wall import pauses, stamp_time
+SCRIPTS = Path(__file__).parents[2] / "scripts"
+spec = importlib.util.spec_from_file_location("wall_time", SCRIPTS / "wall_time.py")
+wall_time = importlib.util.module_from_spec(spec)
+sys.modules["wall_time"] = wall_time  # search_table imports it as a sibling script
+spec.loader.exec_module(wall_time)
+pauses, stamp_time = wall_time.pauses, wall_time.stamp_time
 
-SCRIPT = Path(__file__).parents[2] / "scripts" / "search_table.py"
+SCRIPT = SCRIPTS / "search_table.py"
 spec = importlib.util.spec_from_file_location("search_table", SCRIPT)
 table = importlib.util.module_from_spec(spec)
 sys.modules["search_table"] = table  # its dataclass looks its module up there
