@@ -35,13 +35,13 @@ import numpy as np
 from budget_table import Model, fits, load_runs, models
 
 from nas.analysis import analyze
+from nas.analysis.static import params_of
 from nas.fidelity.agreement import kendall_tau
 from nas.fidelity.plan import RandomChooser
 from nas.genome import Genome
 from nas.retrain.select import pick
 from nas.search.fill import fill
 from nas.search.rungs import Entry, mo_order, promoted
-from nas.search.screen import params_of
 from nas.search.space import load_space
 from nas.study.record import TrialRecord, records
 from nas.study.storage import open_study

@@ -26,12 +26,12 @@ from pathlib import Path
 import optuna
 import torch
 
+from nas.analysis.static import params_of
 from nas.data import make_synthetic
 from nas.deploy import latency
 from nas.deploy.timing import RUNS, WARMUP
 from nas.genome import Genome
 from nas.search.evaluators.latency import RECORD_RUNS, RECORD_WARMUP
-from nas.search.screen import params_of
 from nas.search.space import as_space
 from nas.zerocost import score_genome
 

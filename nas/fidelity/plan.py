@@ -99,7 +99,7 @@ class RandomChooser:
 def sample_archs(space: str, budget: int, n: int, seed: int,
                  max_tries: int = 10_000) -> list[Arch]:
     """``n`` distinct uniformly random architectures of ``space`` with params <= ``budget``."""
-    from nas.search.screen import params_of
+    from nas.analysis.static import params_of
     from nas.search.space import load_space
 
     sample = load_space(space).sample

@@ -21,6 +21,7 @@ from typing import Any
 import optuna
 import torch
 
+from nas.analysis.static import params_of
 from nas.data import Dataset
 from nas.errors import NasError
 from nas.genome import Genome
@@ -28,7 +29,7 @@ from nas.interrupts import interruptible
 from nas.search.evaluators import Candidate, Evaluator, Outcome
 from nas.search.evolve import Evolution
 from nas.search.fill import fill
-from nas.search.screen import Limits, Screen, params_of, screen
+from nas.search.screen import Limits, Screen, screen
 from nas.search.signals import interrupt_reason
 from nas.search.space import Space
 from nas.study.record import NOT_TRAINED, STATE_OF, Status, TrialRecord, records, write

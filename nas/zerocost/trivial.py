@@ -11,14 +11,14 @@ from __future__ import annotations
 
 from torch import nn
 
+from nas.analysis.static import figures
 from nas.zerocost.registry import Probe, register
 
 DEPTH = {"cv": 1, "ds": 1, "ir": 1, "aspp": 1, "rb": 2}
 
 
 def _figures(probe: Probe) -> tuple[int, int, int]:
-    from nas.search.screen import figures
-
+    """(params, MACs, rf px) of the probe's genome at the probe's resolution."""
     return figures(probe.genome, int(probe.x.shape[-1]))
 
 

@@ -2,6 +2,7 @@ import optuna
 import pytest
 from optuna.trial import TrialState
 
+from nas.analysis.static import params_of
 from nas.data import write_synthetic_npz
 from nas.errors import NasError
 from nas.fidelity.plan import Arch, Plan, Run, reference, sample_archs
@@ -9,7 +10,6 @@ from nas.fidelity.report import report
 from nas.fidelity.run import FidelityConfig, open_study, run_fidelity
 from nas.fidelity.store import claimed, finished
 from nas.fidelity.worker import work
-from nas.search.screen import params_of
 
 TINY = ("cv_c8/cv_c8_s2/head", "cv_c4/ds_c8_s2/head", "cv_c8/mp,cv_c12/head")
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import optuna
 import pytest
 
-from nas.search.screen import params_of
+from nas.analysis.static import params_of
 from nas.zoo import ZOO
 
 SCRIPTS = Path(__file__).parents[2] / "scripts"

@@ -1,6 +1,6 @@
+from nas.analysis.static import params_of
 from nas.genome import Genome
 from nas.search.fill import fill, scale_widths
-from nas.search.screen import params_of
 
 G = Genome.from_string("cv_c16,ds_c32_s2_se0.25/ir_c48_s2_e4_r1,mp,ds_c64_d2/head_h64")
 
