@@ -3,6 +3,21 @@
 Public core: ``Genome`` (architecture spec), ``build`` (genome -> torch module) and
 ``analyze`` (params, MACs, receptive field, shapes without training). Attributes load
 lazily so that ``import nas.genome`` stays free of torch (a genome is plain data).
+
+Structure map, lowest layer first; a package imports only its own layer and those below
+(function-level imports included), and no import loop exists between packages or modules
+(tests/test_layers.py checks both from the source):
+
+1. base: ``errors``, ``interrupts``, ``significance`` (Welch's test; no torch).
+2. genome: ``genome``, ``zoo`` (plain data: no torch, no Optuna).
+3. model: ``blocks``, ``builder``, ``io`` (torch modules; no Optuna below layer 6).
+4. analysis: ``analysis`` (static figures: params, MACs, receptive field, block caches).
+5. training: ``data``, ``train``, ``zerocost``, ``bench`` (know nothing of Optuna).
+6. study: ``study`` (Optuna's storage, records and Pareto fronts).
+7. deploy: ``deploy`` (export and latency of a built net; reads studies).
+8. search: ``search`` (drives Optuna: spaces, screening, evaluators, the run loop).
+9. apps: ``retrain``, ``report``, ``fidelity``, ``dashboard``, ``curves``, ``searchbench``.
+10. cli: ``cli``, ``__main__`` (thin: parse, call one layer-9 or lower function, print).
 """
 
 from __future__ import annotations

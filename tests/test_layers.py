@@ -1,0 +1,172 @@
+"""The structure map of ``nas`` (see nas/__init__.py), checked from the source with ``ast``.
+
+Every ``import`` in nas/ counts, function-level ones included (a lazy import that runs
+back up is still a loop: it only fails later). The checks: each package sits in a layer,
+no package imports one in a higher layer, the package graph and the module graph have no
+cycle, and the lower layers leave Optuna (and the genome torch) alone.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+from functools import cache
+from pathlib import Path
+
+import pytest
+
+NAS = Path(__file__).parents[1] / "nas"
+
+# lowest first; a package may import its own layer and the ones below, never above
+LAYERS: list[tuple[str, set[str]]] = [
+    ("base", {"errors", "interrupts", "significance"}),
+    ("genome", {"genome", "zoo"}),
+    ("model", {"blocks", "builder", "io"}),
+    ("analysis", {"analysis"}),
+    ("training", {"data", "train", "zerocost", "bench"}),
+    ("study", {"study"}),
+    ("deploy", {"deploy"}),
+    ("search", {"search"}),
+    ("apps", {"retrain", "report", "fidelity", "dashboard", "curves", "searchbench"}),
+    ("cli", {"cli", "__main__"}),
+]
+LEVEL = {pkg: i for i, (_, pkgs) in enumerate(LAYERS) for pkg in pkgs}
+NO_OPTUNA = LAYERS[: LEVEL["study"]]  # Optuna stays in study and above
+NO_TORCH = {"errors", "interrupts", "significance", "genome", "zoo"}  # plain data
+# (importer, imported) package pairs allowed against the layering, each with its reason
+KNOWN: dict[tuple[str, str], str] = {}
+
+
+def _module(path: Path) -> str:
+    parts = list(path.relative_to(NAS.parent).with_suffix("").parts)
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+@cache
+def modules() -> dict[str, Path]:
+    """Every module of nas/ by dotted name (a package under its own name)."""
+    return {_module(p): p for p in NAS.rglob("*.py")}
+
+
+def _targets(node: ast.AST, module: str, is_pkg: bool) -> Iterator[str]:
+    """The nas modules one import statement loads: ``from nas.x import y`` names the
+    submodule ``nas.x.y`` when ``y`` is one, else the package ``nas.x`` itself."""
+    if isinstance(node, ast.Import):
+        yield from (a.name for a in node.names if a.name.split(".")[0] == "nas")
+    elif isinstance(node, ast.ImportFrom):
+        base = module.split(".") if is_pkg else module.split(".")[:-1]
+        if node.level:
+            base = base[: len(base) - node.level + 1]
+            target = ".".join([*base, *([node.module] if node.module else [])])
+        else:
+            target = node.module or ""
+        if target.split(".")[0] != "nas":
+            return
+        subs = [f"{target}.{a.name}" for a in node.names if f"{target}.{a.name}" in modules()]
+        yield from subs
+        if len(subs) < len(node.names):
+            yield target
+
+
+@cache
+def graph() -> dict[str, set[str]]:
+    """Module -> the nas modules it imports anywhere in its body."""
+    out: dict[str, set[str]] = {}
+    for name, path in modules().items():
+        tree = ast.parse(path.read_text(), str(path))
+        is_pkg = path.name == "__init__.py"
+        out[name] = {t for node in ast.walk(tree) for t in _targets(node, name, is_pkg)}
+    return out
+
+
+def _external(path: Path) -> set[str]:
+    """Top-level names of the non-nas packages ``path`` imports."""
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            names |= {a.name.split(".")[0] for a in node.names}
+        elif isinstance(node, ast.ImportFrom) and not node.level and node.module:
+            names.add(node.module.split(".")[0])
+    return names - {"nas"}
+
+
+def package(module: str) -> str | None:
+    """``nas.search.rungs`` -> ``search``; the root ``nas`` (a lazy facade) -> None."""
+    parts = module.split(".")
+    return parts[1] if len(parts) > 1 else None
+
+
+def package_graph() -> dict[str, set[str]]:
+    out: dict[str, set[str]] = {}
+    for module, targets in graph().items():
+        src = package(module)
+        if src is None:
+            continue
+        out.setdefault(src, set()).update(
+            dst for dst in map(package, targets) if dst not in (None, src))
+    return out
+
+
+def cycle(edges: dict[str, set[str]]) -> list[str] | None:
+    """One cycle of the directed graph ``edges`` as a path, or None (depth-first)."""
+    state: dict[str, int] = {}  # 1 on the stack, 2 done
+    stack: list[str] = []
+
+    def visit(v: str) -> list[str] | None:
+        state[v] = 1
+        stack.append(v)
+        for w in sorted(edges.get(v, ())):
+            if state.get(w) == 1:
+                return [*stack[stack.index(w):], w]
+            if w not in state and (found := visit(w)):
+                return found
+        stack.pop()
+        state[v] = 2
+        return None
+
+    for v in sorted(edges):
+        if v not in state and (found := visit(v)):
+            return found
+    return None
+
+
+def test_every_package_has_a_layer():
+    missing = {package(m) for m in modules()} - set(LEVEL) - {None}
+    assert not missing, f"place these packages in LAYERS: {sorted(missing)}"
+
+
+def test_no_import_runs_up_a_layer():
+    upward = sorted(
+        f"{src} ({LAYERS[LEVEL[src]][0]}) imports {dst} ({LAYERS[LEVEL[dst]][0]})"
+        for src, dsts in package_graph().items() for dst in dsts
+        if src in LEVEL and dst in LEVEL and LEVEL[dst] > LEVEL[src] and (src, dst) not in KNOWN)
+    assert not upward, "\n".join(upward)
+
+
+def test_no_loop_between_packages():
+    assert cycle(package_graph()) is None
+
+
+def test_no_loop_between_modules():
+    found = cycle({m: {t for t in ts if t in modules()} for m, ts in graph().items()})
+    assert found is None, " -> ".join(found or [])
+
+
+@pytest.mark.parametrize(("layer", "pkgs"), NO_OPTUNA, ids=[n for n, _ in NO_OPTUNA])
+def test_the_lower_layers_leave_optuna_alone(layer, pkgs):
+    users = [m for m, p in modules().items() if package(m) in pkgs and "optuna" in _external(p)]
+    assert not users, users
+
+
+def test_plain_data_needs_no_torch():
+    users = [m for m, p in modules().items()
+             if package(m) in NO_TORCH and {"torch", "optuna"} & _external(p)]
+    assert not users, users
+
+
+def test_the_checker_sees_loops_and_function_level_imports():
+    assert cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}}) == ["a", "b", "c", "a"]
+    assert cycle({"a": {"b"}, "b": set()}) is None
+    tree = ast.parse("def f():\n    from nas.search import screen\n    from ..x import y\n")
+    found = {t for n in ast.walk(tree) for t in _targets(n, "nas.zerocost.trivial", False)}
+    assert found == {"nas.search.screen", "nas.x"}
