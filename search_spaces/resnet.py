@@ -11,7 +11,7 @@ this space at a 400k budget, and seed 000 is one up to its last width (224 for 2
 tests/search_spaces. About a quarter of uniform samples fit 400k (wide stages of plain
 convs overflow; a rejected candidate costs no training). Widened into the 85-100% band
 as ``--fill 0.85`` does, its 400k samples have a median of 34M MACs (the default space's:
-15.5M) and 31% reach seed000's 54M (the default's: 2%; ``python scripts/budget_rungs.py
+15.5M) and 31% reach seed000's 54M (the default's: 2%; ``python scripts/reproduce/budget_rungs.py
 --space resnet``): full-resolution stages cost compute, so on a CPU expect hours per
 candidate at the full schedule.
 """

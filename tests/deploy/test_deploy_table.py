@@ -1,4 +1,4 @@
-"""scripts/deploy_table.py: the statistics it prints, and one tiny end-to-end run."""
+"""scripts/reproduce/deploy_table.py: the statistics it prints, and one tiny end-to-end run."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-SCRIPT = Path(__file__).parents[2] / "scripts" / "deploy_table.py"
+SCRIPT = Path(__file__).parents[2] / "scripts" / "reproduce" / "deploy_table.py"
 spec = importlib.util.spec_from_file_location("deploy_table", SCRIPT)
 table = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(table)

@@ -1,4 +1,4 @@
-"""scripts/latency_cost.py: one tiny end-to-end run (no timing asserted)."""
+"""scripts/reproduce/latency_cost.py: one tiny end-to-end run (no timing asserted)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-SCRIPT = Path(__file__).parents[2] / "scripts" / "latency_cost.py"
+SCRIPT = Path(__file__).parents[2] / "scripts" / "reproduce" / "latency_cost.py"
 spec = importlib.util.spec_from_file_location("latency_cost", SCRIPT)
 cost = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(cost)

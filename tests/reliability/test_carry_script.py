@@ -1,4 +1,4 @@
-"""scripts/carry.py: what a fresh machine needs to continue the long runs goes into
+"""scripts/longrun/carry.py: what a fresh machine needs to continue the long runs goes into
 results/carry/ and comes back, and nothing else does."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from pathlib import Path
 
 import optuna
 
-SCRIPT = Path(__file__).parents[2] / "scripts" / "carry.py"
+SCRIPT = Path(__file__).parents[2] / "scripts" / "longrun" / "carry.py"
 spec = importlib.util.spec_from_file_location("carry", SCRIPT)
 carry = importlib.util.module_from_spec(spec)
 sys.modules["carry"] = carry

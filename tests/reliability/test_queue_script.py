@@ -1,4 +1,4 @@
-"""scripts/queue.sh: every line runs once, with two queue runs on one file at a time,
+"""scripts/longrun/queue.sh: every line runs once, with two queue runs on one file at a time,
 and a killed queue's lines run again (the long runs of results/ go through it)."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ import subprocess
 from collections import Counter
 from pathlib import Path
 
-QUEUE_SH = Path(__file__).resolve().parents[2] / "scripts" / "queue.sh"
+QUEUE_SH = Path(__file__).resolve().parents[2] / "scripts" / "longrun" / "queue.sh"
 
 
 def _queue(tmp_path: Path, lines: list[str]) -> Path:

@@ -1,4 +1,4 @@
-"""scripts/budget_rungs.py: a baseline placed in a search's rungs by the search's own
+"""scripts/reproduce/budget_rungs.py: a baseline placed in a search's rungs by the search's own
 promotion rule, the rungs' rank agreement with the end, and the space's reach, from
 hand-made result files and a hand-made study snapshot."""
 
@@ -16,7 +16,7 @@ import pytest
 from nas.analysis.static import params_of
 from nas.zoo import ZOO
 
-SCRIPTS = Path(__file__).parents[2] / "scripts"
+SCRIPTS = Path(__file__).parents[2] / "scripts" / "reproduce"
 
 
 def _load(name: str):

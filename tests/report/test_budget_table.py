@@ -1,5 +1,6 @@
-"""scripts/budget_table.py: issue 15's recipe rule, budget tables and contests, from
-hand-made result files laid out as scripts/budget_train.sh and `nas retrain` write them."""
+"""scripts/reproduce/budget_table.py: issue 15's recipe rule, budget tables and contests,
+from hand-made result files laid out as scripts/reproduce/budget_train.sh and `nas retrain`
+write them."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import pytest
 
 from nas.zoo import ZOO
 
-SCRIPTS = Path(__file__).parents[2] / "scripts"
+SCRIPTS = Path(__file__).parents[2] / "scripts" / "reproduce"
 spec = importlib.util.spec_from_file_location("wall_time", SCRIPTS / "wall_time.py")
 sys.modules["wall_time"] = importlib.util.module_from_spec(spec)  # budget_table's sibling
 spec.loader.exec_module(sys.modules["wall_time"])

@@ -1,4 +1,4 @@
-"""scripts/tpe_repeats.py: MOTPE's good group replayed before each duplicate trial, from
+"""scripts/reproduce/tpe_repeats.py: MOTPE's good group replayed before each duplicate trial, from
 hand-made trial records."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from optuna.trial import TrialState
 
 from nas.study.record import Status, TrialRecord
 
-SCRIPT = Path(__file__).parents[2] / "scripts" / "tpe_repeats.py"
+SCRIPT = Path(__file__).parents[2] / "scripts" / "reproduce" / "tpe_repeats.py"
 spec = importlib.util.spec_from_file_location("tpe_repeats", SCRIPT)
 tpe = importlib.util.module_from_spec(spec)
 sys.modules["tpe_repeats"] = tpe  # its dataclasses look their module up there

@@ -1,4 +1,4 @@
-"""scripts/search_table.py: the issue-14 table from hand-made arm directories."""
+"""scripts/reproduce/search_table.py: the issue-14 table from hand-made arm directories."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import optuna
 import pytest
 from optuna.trial import FrozenTrial, TrialState
 
-SCRIPTS = Path(__file__).parents[2] / "scripts"
+SCRIPTS = Path(__file__).parents[2] / "scripts" / "reproduce"
 spec = importlib.util.spec_from_file_location("wall_time", SCRIPTS / "wall_time.py")
 wall_time = importlib.util.module_from_spec(spec)
 sys.modules["wall_time"] = wall_time  # search_table imports it as a sibling script

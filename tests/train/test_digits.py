@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 pytest.importorskip("sklearn")
-from scripts.digits import digits_arrays, svm_accuracy, train_runs
+from scripts.reproduce.digits import digits_arrays, svm_accuracy, train_runs
 
 
 def test_plain_net_matches_the_svm_reference_on_digits(tmp_path):

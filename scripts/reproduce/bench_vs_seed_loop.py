@@ -13,7 +13,7 @@ round of each is reported (the least disturbed measurement). Besides images/s (w
 clock) it reports images per CPU-second (all threads and the loader's worker processes),
 which other jobs on a shared machine disturb much less.
 
-    python scripts/bench_vs_seed_loop.py --models seed003 seed004 --json
+    python scripts/reproduce/bench_vs_seed_loop.py --models seed003 seed004 --json
 """
 
 from __future__ import annotations

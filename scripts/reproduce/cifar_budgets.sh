@@ -3,7 +3,7 @@
 # retrain of the 2 Pareto-best; the zoo baselines trained with the identical recipe.
 # Every step resumes when rerun (studies and retrain/train checkpoints are kept).
 #
-#   NAS_CIFAR10_NPZ=/path/cifar10.npz EPOCHS=10 bash scripts/cifar_budgets.sh [search|retrain|baselines]...
+#   NAS_CIFAR10_NPZ=/path/cifar10.npz EPOCHS=10 bash scripts/reproduce/cifar_budgets.sh [search|retrain|baselines]...
 set -euo pipefail
 : "${NAS_CIFAR10_NPZ:?point NAS_CIFAR10_NPZ at cifar10.npz}"
 EPOCHS=${EPOCHS:-10}        # identical for every model in the tables

@@ -1,9 +1,9 @@
 """Print the table of results/search/README.md (issue 14, results/search/PROTOCOL.md) from
-the arm directories that scripts/search_arm.sh writes: ``<dir>/<arm>-<N>k-s<seed>/``
+the arm directories that scripts/reproduce/search_arm.sh writes: ``<dir>/<arm>-<N>k-s<seed>/``
 with ``study.db`` (a snapshot of the search study) and ``run.log``.
 
-    python scripts/search_table.py [results/search] [--json] [--figure F.html]
-    python scripts/search_table.py --base     # tpe | random: the sampler of arms (d), (e)
+    python scripts/reproduce/search_table.py [results/search] [--json] [--figure F.html]
+    python scripts/reproduce/search_table.py --base     # tpe | random: the sampler of arms (d), (e)
 
 Per arm, by the protocol's metric (validation only, no test split anywhere):
 * top-rung nets: sh arms, candidates that reached the top rung; single-proxy arms

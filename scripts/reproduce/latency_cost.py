@@ -9,8 +9,8 @@ call as the evaluator ``--repeats`` times per setting, alternating the settings 
 change in background load hits both, and times the zero-cost scoring that every screened
 trial also gets, for scale. Wall times include building the net.
 
-    python scripts/latency_cost.py                        # default space, 200k, 30 nets
-    python scripts/latency_cost.py --budget 400000 --n 10 --out /tmp/cost.md
+    python scripts/reproduce/latency_cost.py                        # default space, 200k, 30 nets
+    python scripts/reproduce/latency_cost.py --budget 400000 --n 10 --out /tmp/cost.md
 """
 
 from __future__ import annotations
@@ -109,7 +109,8 @@ def render(rows: list[dict], args: argparse.Namespace, loads: tuple[float, float
     params = [r["params"] for r in rows]
     return "\n".join([
         "# What `latency_ms` costs a search", "",
-        f"Written by `python scripts/latency_cost.py {shlex.join(args.argv)}`.", "", *meta,
+        f"Written by `python scripts/reproduce/latency_cost.py {shlex.join(args.argv)}`.", "",
+        *meta,
         f"- {args.n} random candidates of space `{args.space}` within {args.budget:,} params "
         f"({min(params):,}-{max(params):,}), {args.size}px, batch 1, one thread; "
         f"latency_ms {min(lat):.2f}-{max(lat):.2f} ms; each setting called {args.repeats} "

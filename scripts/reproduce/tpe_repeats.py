@@ -2,7 +2,7 @@
 15's TPE studies (results/budget/README.md, "Why TPE repeats nets"), on their trials'
 validation accuracies only.
 
-    python scripts/tpe_repeats.py [results/budget]
+    python scripts/reproduce/tpe_repeats.py [results/budget]
 
 A successive-halving search tells the sampler every counted candidate as COMPLETE with
 (validation accuracy at the last rung it reached, params): a net halted after 1 or 3

@@ -1,8 +1,8 @@
 """Exit 0 and print a note when a v4 search's pick is its --start-from net (PROTOCOL.md
 v4: then evolution found nothing better on validation, and the pick is not retrained);
-exit 1 when the pick is another net. Used by scripts/budget_search.sh.
+exit 1 when the pick is another net. Used by scripts/reproduce/budget_search.sh.
 
-    python scripts/budget_search_start.py STUDY.db START_NET
+    python scripts/reproduce/budget_search_start.py STUDY.db START_NET
 """
 
 from __future__ import annotations

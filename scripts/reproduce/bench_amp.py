@@ -2,7 +2,9 @@
 
 Alternates rounds of fp32 and bf16 steps (batch 256 of random images, channels last,
 SGD) in one process, so both see the same machine load; prints images/s per round and
-the ratio of the best rounds. Usage: OMP_NUM_THREADS=1 python scripts/bench_amp.py seed004 seed003
+the ratio of the best rounds. Usage:
+
+    OMP_NUM_THREADS=1 python scripts/reproduce/bench_amp.py seed004 seed003
 """
 
 from __future__ import annotations

@@ -2,7 +2,8 @@
 images per CPU-second of `nas train`'s step (channels_last, SGD Nesterov, label
 smoothing; random images, so no data loading) and torch.profiler's top operators.
 
-    OMP_NUM_THREADS=1 python scripts/profile_step.py seed004 [--batch 256] [--compile] [--nchw]
+    OMP_NUM_THREADS=1 python scripts/reproduce/profile_step.py seed004 [--batch 256] \
+        [--compile] [--nchw]
 
 ``--compile`` also times the same step under ``torch.compile``, ``--nchw`` in the
 contiguous (NCHW) memory format instead of channels_last, alternating rounds with the

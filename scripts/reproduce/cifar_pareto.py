@@ -3,7 +3,7 @@
 baselines (test acc under the shared recipe). Writes ``<out>/pareto.html`` (self-contained)
 and, when ``chromium`` is on PATH, ``<out>/pareto.png`` (a headless screenshot).
 
-    python scripts/cifar_pareto.py [results/cifar] [studies]
+    python scripts/reproduce/cifar_pareto.py [results/cifar] [studies]
 """
 
 from __future__ import annotations

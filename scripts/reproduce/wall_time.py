@@ -3,7 +3,7 @@
 Long experiments are paused (SIGSTOP) around benchmarks and at a session's end, and
 resumed by a rerun in the next session, so a study's clock time overstates its cost.
 Run logs carry stamped lines ``# <UTC time>Z paused ...``, ``... resumed ...`` (written by
-scripts/pause_runs.sh) and ``... commit ...`` (the run scripts' first line, which a rerun
+scripts/longrun/pause_runs.sh) and ``... commit ...`` (the run scripts' first line, which a rerun
 repeats). Trials run one after another with one worker, so their durations add up.
 
 Only the result scripts use it (budget_table.py, search_table.py import it as a sibling

@@ -3,10 +3,10 @@
 # both cores stay busy between check-ins. Each lane takes the next command nobody has
 # finished or taken, runs it, and marks it done when it exits 0 (a failure is logged and
 # skipped: no retry loop). Rerun the same line after a kill: unfinished commands run
-# again, which resumes them (they must be resumable: scripts/search_arm.sh,
-# scripts/budget_train.sh and scripts/budget_search.sh are).
+# again, which resumes them (they must be resumable: scripts/reproduce/search_arm.sh,
+# scripts/reproduce/budget_train.sh and scripts/reproduce/budget_search.sh are).
 #
-#   nohup scripts/queue.sh QUEUE [LANES] > /tmp/queue.nohup 2>&1 &    # LANES default 2
+#   nohup scripts/longrun/queue.sh QUEUE [LANES] > /tmp/queue.nohup 2>&1 &    # LANES default 2
 #
 # Run it again on the same QUEUE while it runs to add lanes: a line is taken by one lane
 # only, whichever queue run that lane belongs to.
@@ -21,7 +21,7 @@ queue=$1 lanes=${2:-2}
 [[ -f $queue ]] || { echo "error: QUEUE file '$queue' does not exist" >&2; exit 2; }
 [[ $lanes =~ ^[1-9][0-9]*$ ]] || { echo "error: LANES must be a positive integer, got '$lanes'" >&2; exit 2; }
 queue=$(realpath "$queue")
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 state_dir=${QUEUE_STATE:-runs/queue}
 mkdir -p "$state_dir"
 state="$state_dir/$(basename "$queue")"

@@ -8,7 +8,7 @@ scaled to 1 px, ``--no-flip``); ``cifar`` is the CIFAR recipe applied unchanged 
 padding, which shifts an 8-px digit by half its width, and mirrored digits).
 
     pip install scikit-learn
-    OMP_NUM_THREADS=1 python scripts/digits.py --seeds 0 1 2 [--epochs 30]
+    OMP_NUM_THREADS=1 python scripts/reproduce/digits.py --seeds 0 1 2 [--epochs 30]
 """
 
 from __future__ import annotations

@@ -2,10 +2,10 @@
 # One search of the budget study (results/budget/PROTOCOL.md, issue 15), then its pick's
 # seeds, each tested once. Resumable: rerun the same line after a kill.
 #
-#   scripts/budget_search.sh search SAMPLER BUDGET        # tpe | random; 100000 | 200000 | 400000
-#   scripts/budget_search.sh pick   SAMPLER BUDGET SEEDS  # 3: seed 0 is the search's top-rung run
-#   scripts/budget_search.sh --v3 search|pick ...         # PROTOCOL.md v3's pair (400k)
-#   scripts/budget_search.sh --v4 search|pick evolve BUDGET ...  # v4: 100000 | 400000
+#   scripts/reproduce/budget_search.sh search SAMPLER BUDGET        # tpe | random; 100000 | 200000 | 400000
+#   scripts/reproduce/budget_search.sh pick   SAMPLER BUDGET SEEDS  # 3: seed 0 is the search's top-rung run
+#   scripts/reproduce/budget_search.sh --v3 search|pick ...         # PROTOCOL.md v3's pair (400k)
+#   scripts/reproduce/budget_search.sh --v4 search|pick evolve BUDGET ...  # v4: 100000 | 400000
 #
 # The settings are PROTOCOL.md v2's, fixed before any search of the study:
 #   RECIPE     R30 (step 1's choice, PROTOCOL-recipe.md): the top rung is exactly that
@@ -17,17 +17,17 @@
 #   named v4-evolve-<N>k)
 #   ALLOWANCE  6,750,000 training images per search (5 runs of the 30-epoch schedule)
 #   SH_OPTS    the --fill / --prescreen options that beat their base arm in issue 14,
-#              read from results/search/ by `scripts/search_table.py --sh-opts` (so a
+#              read from results/search/ by `scripts/reproduce/search_table.py --sh-opts` (so a
 #              search taken before issue 14's arms (d) and (e) finish fails in one line)
 # Writes studies/budget-<sampler>-<N>k.db (+ .out log), snapshotted with its log into
 # results/budget/picks/<sampler>-<N>k/ when the search ends; `pick` retrains the search's
-# best top-rung net there (seed 0 is its search run), the layout scripts/budget_table.py
+# best top-rung net there (seed 0 is its search run), the layout scripts/reproduce/budget_table.py
 # reads, and snapshots the study again. Both modes rerun safely on a fresh checkout (queue
 # state lost): a finished search or pick is skipped; a pick takes its study (and log) from
 # its folder and trains only the seeds without a result.json (committed).
 # One torch thread; two jobs at a time on a 2-core machine.
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 version="" space=default min_epochs=1  # PROTOCOL.md v2
 start=()  # v4's --start-from
 if [[ ${1:-} == --v3 ]]; then version=v3- space=resnet min_epochs=3; shift; fi
@@ -56,7 +56,7 @@ case $mode in
   search)
     # a finished search leaves its study in $out (committed): a fresh machine skips it
     [[ -f $out/study.db ]] && { echo "done already: search $name ($out/study.db)"; exit 0; }
-    SH_OPTS=${SH_OPTS-$(python scripts/search_table.py --sh-opts)}
+    SH_OPTS=${SH_OPTS-$(python scripts/reproduce/search_table.py --sh-opts)}
     # shellcheck disable=SC2086  # SH_OPTS is a list of options
     args=(--budget "$budget" --trials 100000 --workers 1 --threads 1 --seed 0
           --data "$NAS_CIFAR10_NPZ" --study "$name" --storage "studies/$name.db" --quiet
@@ -78,7 +78,7 @@ case $mode in
                                      "is missing)" >&2; exit 1; }
     [[ -f studies/$name.db ]] || cp "$out/study.db" "studies/$name.db"
     # v4: a pick that is the start net itself is the result, not a new model to retrain
-    if [[ $version == v4- ]] && python scripts/budget_search_start.py "studies/$name.db" \
+    if [[ $version == v4- ]] && python scripts/reproduce/budget_search_start.py "studies/$name.db" \
         "${start[1]}" > "$out/pick-is-start-net.md"; then
       snapshot; echo "done: pick $name is its start net ($out/pick-is-start-net.md)"; exit 0
     fi

@@ -1,10 +1,10 @@
 """The tables of results/budget/README.md (issue 15, results/budget/PROTOCOL.md) from the
 runs' result files, and the recipe choice of its step 1.
 
-    python scripts/budget_table.py recipe [results/budget]   # step 1: PROTOCOL-recipe.md
-    python scripts/budget_table.py tables [results/budget] [--recipe R20] [--figure F.svg]
+    python scripts/reproduce/budget_table.py recipe [results/budget]   # step 1: PROTOCOL-recipe.md
+    python scripts/reproduce/budget_table.py tables [results/budget] [--recipe R20] [--figure F.svg]
 
-Layout read (what scripts/budget_train.sh and `nas retrain --out` write):
+Layout read (what scripts/reproduce/budget_train.sh and `nas retrain --out` write):
 * ``recipe/<RECIPE>-<model>/result.json``: step 1, seed 0, validation only;
 * ``runs/<RECIPE>/<model>-s<seed>/result.json``: the baselines (``nas train``);
 * ``picks/<search>/<arch_id>/metrics.json``: the searches' picks (``nas retrain``; its

@@ -3,7 +3,7 @@ retrained in ``<out>/multiseed/`` (``nas retrain --seeds 3``: ``cifar-<N>k/*/met
 and the zoo baselines (seed 0 from ``<out>/baselines/<name>/``, others from
 ``<out>/multiseed/baselines/<name>-s<k>/``, all ``nas train`` result.json files).
 
-    python scripts/cifar_seeds.py [results/cifar]
+    python scripts/reproduce/cifar_seeds.py [results/cifar]
 """
 
 from __future__ import annotations

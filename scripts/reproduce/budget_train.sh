@@ -2,8 +2,8 @@
 # One training run of the budget study (results/budget/PROTOCOL.md, issue 15), resumable:
 # rerun the same line after a kill (the run continues from its last epoch).
 #
-#   scripts/budget_train.sh select RECIPE MODEL           # step 1: seed 0, validation only
-#   scripts/budget_train.sh final  RECIPE MODEL SEED      # step 2: trained, then tested once
+#   scripts/reproduce/budget_train.sh select RECIPE MODEL           # step 1: seed 0, validation only
+#   scripts/reproduce/budget_train.sh final  RECIPE MODEL SEED      # step 2: trained, then tested once
 #
 # RECIPE: R20 | R30 | R20c (PROTOCOL.md step 1). MODEL: a zoo name (seed000..seed004,
 # resnet20), pick200k (the 200k pick of the earlier short-recipe study) or a genome.
@@ -11,7 +11,7 @@
 # with result.json and run.log (checkpoint.pt and model.pt stay out of git).
 # One torch thread; two runs at a time on a 2-core machine.
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 mode=$1 recipe=$2 model=$3 seed=${4:-0}
 : "${NAS_CIFAR10_NPZ:?set NAS_CIFAR10_NPZ to the CIFAR-10 .npz}"
 export OMP_NUM_THREADS=1

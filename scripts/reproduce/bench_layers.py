@@ -8,7 +8,7 @@ label smoothing; random images, no data loading) for every trained candidate of 
 each): `before` (in-place activations, plain nn.Conv2d), `+act` (out of place), `+taps`
 (both: the code as it is). The last line weights each candidate by the images it trained.
 
-    OMP_NUM_THREADS=1 python scripts/bench_layers.py results/search/b-200k-s0/trials.csv
+    OMP_NUM_THREADS=1 python scripts/reproduce/bench_layers.py results/search/b-200k-s0/trials.csv
 
 Ratios come from one run, side by side; absolute rates need a quiet machine.
 """

@@ -21,8 +21,8 @@ running jobs need to continue where they stopped, and at the next session's star
 ``results/carry/`` mirrors the repository's paths. ``save`` replaces it; ``restore``
 copies a file back only where the path is missing (this machine's own state wins).
 
-    python scripts/carry.py save       # at a session's end, then commit results/carry/
-    python scripts/carry.py restore    # on a fresh checkout, before resuming the queues
+    python scripts/longrun/carry.py save       # at a session's end, then commit results/carry/
+    python scripts/longrun/carry.py restore    # on a fresh checkout, before resuming the queues
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 CARRY = Path("results/carry")
 KEEP = {"README.md"}  # carry's own files, never copied back
 

@@ -2,7 +2,7 @@
 # One arm of results/search/PROTOCOL.md (issue 14): search at equal compute, then (arm a)
 # retrain its top 2 on validation only. Resumable: rerun the same line after a kill.
 #
-#   scripts/search_arm.sh ARM BUDGET SEED      # ARM: a | a2 (v2) | b | c | d-tpe | d-random
+#   scripts/reproduce/search_arm.sh ARM BUDGET SEED      # ARM: a | a2 (v2) | b | c | d-tpe | d-random
 #                                              #      | e-tpe | e-random (v1.1: set SCORE)
 #
 # Writes studies/<arm>-<budget>-s<seed>.db (+ .out log) and, once finished, a snapshot of
@@ -10,7 +10,7 @@
 # removes its candidates' checkpoints (runs/search/<name>/), which nothing reads after.
 # One torch thread; run two arms at a time on a 2-core machine.
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 arm=$1 budget=$2 seed=$3
 : "${NAS_CIFAR10_NPZ:?set NAS_CIFAR10_NPZ to the CIFAR-10 .npz}"
 export OMP_NUM_THREADS=1

@@ -1,17 +1,17 @@
 #!/usr/bin/env bash
 # Pause (SIGSTOP) or resume (SIGCONT) this checkout's long runs, and say so in each run's
-# log, so that wall times computed from the logs (scripts/search_table.py) leave the pause
+# log, so that wall times computed from the logs (scripts/reproduce/search_table.py) leave the pause
 # out. Use it around a CI run or a benchmark (which need a quiet machine), and with
 # `stop` at the end of a session: a session's end kills the jobs, and a rerun of the same
 # line (its first log line) ends that pause.
 #
-#   scripts/pause_runs.sh stop|cont [REASON]
+#   scripts/longrun/pause_runs.sh stop|cont [REASON]
 #
-# Runs: `nas search ... --study NAME` (log studies/NAME.out, scripts/search_arm.sh),
+# Runs: `nas search ... --study NAME` (log studies/NAME.out, scripts/reproduce/search_arm.sh),
 # `nas retrain studies/NAME.db` (log studies/NAME.out) and `nas train ... --out DIR` (log
-# DIR/run.log, scripts/budget_train.sh).
+# DIR/run.log, scripts/reproduce/budget_train.sh).
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 action=${1:-} reason=${2:-}
 case $action in
   stop) signal=STOP word=paused ;;
@@ -32,7 +32,7 @@ for pid in $(pgrep -f "bin/nas (search|train|retrain) " || true); do
   found=$((found + 1))
   if [[ -n $log && -f $log && -z ${logged[$log]:-} ]]; then
     logged[$log]=1
-    echo "# $stamp $word (SIGSTOP/SIGCONT by scripts/pause_runs.sh${reason:+: $reason})" >> "$log"
+    echo "# $stamp $word (SIGSTOP/SIGCONT by scripts/longrun/pause_runs.sh${reason:+: $reason})" >> "$log"
   fi
   echo "$word $pid${log:+ ($log)}"
 done

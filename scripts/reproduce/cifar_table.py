@@ -1,9 +1,9 @@
-"""Print the markdown tables of results/cifar/README.md from the files scripts/cifar_budgets.sh
-writes: ``<out>/search-<N>k.json`` (search summaries), ``<out>/cifar-<N>k/summary.csv``
-(retrained search results) and ``<out>/baselines/<name>/result.json`` (zoo baselines
-trained with the same recipe).
+"""Print the markdown tables of results/cifar/README.md from the files that
+scripts/reproduce/cifar_budgets.sh writes: ``<out>/search-<N>k.json`` (search summaries),
+``<out>/cifar-<N>k/summary.csv`` (retrained search results) and
+``<out>/baselines/<name>/result.json`` (zoo baselines trained with the same recipe).
 
-    python scripts/cifar_table.py [results/cifar]
+    python scripts/reproduce/cifar_table.py [results/cifar]
 """
 
 from __future__ import annotations

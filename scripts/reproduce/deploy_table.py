@@ -7,8 +7,8 @@ time, so models are built from their genomes (the picks' genomes come from the r
 ``summary.csv`` files; no model.pt needed).
 
     pip install -e '.[export]'
-    python scripts/deploy_table.py                      # zoo + results/cifar/cifar-*k picks
-    python scripts/deploy_table.py --threads 4 --out results/deploy-4t.md
+    python scripts/reproduce/deploy_table.py             # zoo + results/cifar/cifar-*k picks
+    python scripts/reproduce/deploy_table.py --threads 4 --out results/deploy-4t.md
 """
 
 from __future__ import annotations
@@ -170,7 +170,8 @@ def render(rows: list[dict], cols: list[str], args: argparse.Namespace,
     busy = max(loads) > BUSY
     lines = [
         "# Deployment: params, MACs and measured CPU latency", "",
-        f"Written by `python scripts/deploy_table.py {shlex.join(args.argv)}`.", "", *meta,
+        f"Written by `python scripts/reproduce/deploy_table.py {shlex.join(args.argv)}`.", "",
+        *meta,
         f"- {args.threads} thread(s); input {args.input_size}px; median (p90) ms of "
         f"{args.runs} timed forward passes after 10 warm-up passes (`nas.latency`); torch "
         "eager channels_last, ONNX Runtime CPU provider with all graph optimisations on the "

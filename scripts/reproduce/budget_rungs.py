@@ -1,7 +1,7 @@
 """Why a budget search's pick differs from the best baseline: two post-hoc readings of
 issue 15's runs, on validation data only (results/budget/README.md, "Why").
 
-    python scripts/budget_rungs.py [results/budget] [--samples 300] [--space resnet]
+    python scripts/reproduce/budget_rungs.py [results/budget] [--samples 300] [--space resnet]
 
 1. **The rungs.** A successive-halving search scores each candidate at the rungs of one
    30-epoch run (1, 3, 10, 30 epochs) and keeps the top 1/eta by the multi-objective
