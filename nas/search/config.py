@@ -65,6 +65,7 @@ class SearchConfig:
     # own on resume (``following``); 0: off
     fill: float | None = None
     zero_cost: bool = True  # record zero-cost scores on every screened trial
+    record_latency: bool = True  # time latency_ms on every screened trial (off: benchmarks)
     prescreen: float | None = None  # reject below this running quantile of a zc score
     prescreen_score: str = PRESCREEN_SCORE
     latency_budget: float | None = None  # ms per image (batch 1, one thread, this CPU)
@@ -167,7 +168,8 @@ class SearchConfig:
         base = ("sh",) if self.strategy == "sh" else self.evaluators
         scored = self.zero_cost or self.prescreen is not None
         chain = ("zero_cost", *base) if scored and "zero_cost" not in base else base
-        return chain if "latency" in chain else ("latency", *chain)  # latency_ms always
+        timed = self.record_latency or self.latency_decides
+        return chain if "latency" in chain or not timed else ("latency", *chain)
 
     @property
     def metrics(self) -> tuple[str, ...]:

@@ -31,7 +31,7 @@ from nas.search import preflight
 from nas.search.config import SearchConfig
 from nas.search.ending import nothing_trained_reason
 from nas.search.evaluators import Setup, create
-from nas.search.evaluators.base import check_names
+from nas.search.evaluators.base import Trainer, check_names, train_genome
 from nas.search.evolve import Evolution
 from nas.search.objective import Objective, TrialFailed
 from nas.search.progress import Monitor
@@ -195,7 +195,7 @@ class Prepared:
 
 
 def _prepare(config: SearchConfig, data: Dataset | None, worker: int = 0,
-             announce: bool = True) -> Prepared:
+             announce: bool = True, trainer: Trainer | None = None) -> Prepared:
     space = as_space(config.space)
     check_budget(space, config.budget)
     check_names(config.chain)  # before a study is created for nothing
@@ -210,7 +210,7 @@ def _prepare(config: SearchConfig, data: Dataset | None, worker: int = 0,
     study = optuna.load_study(study_name=name, storage=storage, sampler=sampler)
     if data is None:
         data = load_dataset(config.data, subset=config.subset)
-    chain = create(config.chain, _setup(config, data, name, worker))
+    chain = create(config.chain, _setup(config, data, name, worker, trainer))
     evolve = Evolution(seed=seed) if config.sampler == "evolve" else None
     objective = Objective(space, _limits(config), data, chain, config.trials, config.metrics,
                           config.filling, evolve)
@@ -231,9 +231,11 @@ def _start_from(config: SearchConfig, study: optuna.Study, echo: Any) -> None:
         echo(f"start-from: {len(queued)} given net(s) queued as the next trials")
 
 
-def _setup(config: SearchConfig, data: Dataset, study: str, worker: int) -> Setup:
+def _setup(config: SearchConfig, data: Dataset, study: str, worker: int,
+           trainer: Trainer | None = None) -> Setup:
     """What the evaluators are built from. With ``sh`` the recipe is the ``full`` one over
-    --max-epochs (the top rung), and runs checkpoint under <runs_dir>/<study>/."""
+    --max-epochs (the top rung), and runs checkpoint under <runs_dir>/<study>/.
+    ``trainer``: how candidates are trained (default: really, ``train_genome``)."""
     if config.strategy == "sh":
         recipe = preset("full", epochs=config.max_epochs, batch_size=config.proxy_batch,
                         **config.recipe())
@@ -244,7 +246,7 @@ def _setup(config: SearchConfig, data: Dataset, study: str, worker: int) -> Setu
                  checkpoints=Path(config.runs_dir) / study, prescreen=config.prescreen,
                  prescreen_score=config.prescreen_score,
                  latency_budget=config.latency_budget,
-                 latency_decides=config.latency_decides)
+                 latency_decides=config.latency_decides, trainer=trainer or train_genome)
 
 
 def _proxy(config: SearchConfig) -> TrainConfig:
@@ -361,7 +363,8 @@ def _watch(procs: list[Any], study: optuna.Study, monitor: Monitor) -> None:
 
 
 def run_search(config: SearchConfig, data: Dataset | None = None, progress: bool = True,
-               monitor: Monitor | None = None, echo: Any = None) -> SearchSummary:
+               monitor: Monitor | None = None, echo: Any = None,
+               trainer: Trainer | None = None) -> SearchSummary:
     """Run (or resume) a search until ``config.trials`` trained trials exist in the study.
 
     ``data``: an already loaded ``Dataset`` (in-process runs only); default loads
@@ -369,11 +372,13 @@ def run_search(config: SearchConfig, data: Dataset | None = None, progress: bool
     (with ``fail_reason``), finished ones are kept, and the same call resumes the study.
     The device and the data are checked before the study is opened. ``echo(line)``
     receives the notes printed before the first trial (estimate, short-proxy warning).
+    ``trainer`` replaces real training (in-process only; ``nas.searchbench`` passes
+    recorded-curve surrogates).
     """
     t0 = time.time()
     optuna.logging.set_verbosity(optuna.logging.ERROR)  # the monitor prints each trial
-    if config.workers > 1 and data is not None:
-        raise ValueError("data= cannot be shared with worker processes; pass config.data")
+    if config.workers > 1 and (data is not None or trainer is not None):
+        raise ValueError("data= and trainer= cannot be shared with worker processes")
     preflight.check_device(config.device)
     check_budget(as_space(config.space), config.budget)  # cheap checks before loading data
     check_names(config.evaluators)
@@ -391,7 +396,7 @@ def run_search(config: SearchConfig, data: Dataset | None = None, progress: bool
     if data is None:  # before the study: a bad --data must not leave a study behind
         data = _peek_data(config)
     preflight.check_given(config.start_from, _limits(config), data)
-    p = _prepare(config, data)
+    p = _prepare(config, data, trainer=trainer)
     study, objective, name, url, config = p.study, p.objective, p.name, p.url, p.config
     preflight.check_recorded(study, config.recorded_attrs())
     fail_stale(study)

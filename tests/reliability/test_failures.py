@@ -11,7 +11,7 @@ import pytest
 import torch
 from optuna.trial import TrialState
 
-import nas.search.evaluators.proxy as proxy
+import nas.search.evaluators.base as trainer_seam
 from nas.data import load_dataset
 from nas.search import SearchConfig, run_search
 from nas.study import Status
@@ -35,7 +35,7 @@ def _search(tmp_path, data, study):  # type: ignore[no-untyped-def]
 
 def _patch_nth_training(monkeypatch, n, make_broken):  # type: ignore[no-untyped-def]
     """The n-th proxy training of this process goes wrong the way ``make_broken`` says."""
-    real = proxy.train
+    real = trainer_seam.train
     calls = [0]
 
     def train(model, *args, **kwargs):  # type: ignore[no-untyped-def]
@@ -44,7 +44,7 @@ def _patch_nth_training(monkeypatch, n, make_broken):  # type: ignore[no-untyped
             model = make_broken(model)
         return real(model, *args, **kwargs)
 
-    monkeypatch.setattr(proxy, "train", train)
+    monkeypatch.setattr(trainer_seam, "train", train)
     return calls
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import optuna
 from click.testing import CliRunner
 
-import nas.search.evaluators.proxy as proxy_mod
+import nas.search.evaluators.base as trainer_seam
 from nas.cli.main import cli
 from nas.genome import Genome
 from nas.report.frame import trials_frame
@@ -68,7 +68,7 @@ def test_the_fittest_of_the_tournament_is_the_parent():
 
 
 def test_a_retried_child_keeps_its_genome(config, data, monkeypatch):
-    real, calls = proxy_mod.train, {"n": 0}
+    real, calls = trainer_seam.train, {"n": 0}
 
     def train(*args, **kwargs):
         calls["n"] += 1
@@ -76,7 +76,7 @@ def test_a_retried_child_keeps_its_genome(config, data, monkeypatch):
             raise KeyboardInterrupt
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(proxy_mod, "train", train)
+    monkeypatch.setattr(trainer_seam, "train", train)
     kw = {"sampler": "evolve", "start_from": (SMALL,)}
     assert run_search(config(trials=3, **kw), data=data, progress=False).ended == \
         "interrupted"

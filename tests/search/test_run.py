@@ -6,7 +6,7 @@ import optuna
 import pytest
 from optuna.trial import TrialState
 
-import nas.search.evaluators.proxy as proxy_mod
+import nas.search.evaluators.base as trainer_seam
 from nas.genome import Genome
 from nas.search import Space, run_search
 from nas.study import Status, trained_trials
@@ -23,7 +23,7 @@ def _trials(summary):
 def count_train(monkeypatch):
     """Count calls of the trainer (and optionally make call k raise)."""
     calls = {"n": 0, "raise": {}}
-    real = proxy_mod.train
+    real = trainer_seam.train
 
     def fake(*args, **kwargs):
         calls["n"] += 1
@@ -32,7 +32,7 @@ def count_train(monkeypatch):
             raise exc
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(proxy_mod, "train", fake)
+    monkeypatch.setattr(trainer_seam, "train", fake)
     return calls
 
 
@@ -162,7 +162,7 @@ def test_median_rule_stops_weak_candidates_and_counts_savings(config, data, monk
                 break
         return TrainResult(history[-1].val_acc, 1.0, len(history), 0.01, False, history)
 
-    monkeypatch.setattr(proxy_mod, "train", fake_train)
+    monkeypatch.setattr(trainer_seam, "train", fake_train)
     s = run_search(config(trials=7, proxy_epochs=3), data=data, progress=False)
     stopped = [t for t in _trials(s) if as_record(t).status == Status.STOPPED]
     assert s.stats.counted == 7 and len(stopped) == 2  # the 0.1 and 0.2 candidates

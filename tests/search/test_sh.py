@@ -8,6 +8,7 @@ import json
 import optuna
 import pytest
 
+import nas.search.evaluators.base as trainer_seam
 from nas.errors import NasError
 from nas.search import SearchConfig, run_search
 from nas.search.evaluators.base import Candidate, Setup
@@ -228,7 +229,7 @@ def test_ctrl_c_mid_run_then_rerun_resumes_the_candidate_from_its_checkpoint(sh,
 
     import nas.search.evaluators.sh as sh_mod
 
-    real_train, calls = sh_mod.train, {"n": 0}
+    real_train, calls = trainer_seam.train, {"n": 0}
 
     def stop_at_epoch_3(*args, callbacks=(), **kw):
         calls["n"] += 1
@@ -240,7 +241,7 @@ def test_ctrl_c_mid_run_then_rerun_resumes_the_candidate_from_its_checkpoint(sh,
 
     replayed = []
     real_replay = sh_mod.RungTracker.replay
-    monkeypatch.setattr(sh_mod, "train", stop_at_epoch_3)
+    monkeypatch.setattr(trainer_seam, "train", stop_at_epoch_3)
     monkeypatch.setattr(sh_mod.RungTracker, "replay",
                         lambda self, h: replayed.append(len(h)) or real_replay(self, h))
     first = run_search(sh(trials=3), data=data, progress=False)

@@ -8,7 +8,7 @@ import pytest
 from click.testing import CliRunner
 from optuna.trial import TrialState
 
-import nas.search.evaluators.proxy as proxy_mod
+import nas.search.evaluators.base as trainer_seam
 from nas.cli.main import cli
 from nas.errors import NasError
 from nas.genome import Genome
@@ -71,7 +71,7 @@ def test_the_zero_cost_prescreen_never_rejects_a_given_net(config, data):
 
 
 def test_an_interrupted_given_net_is_retried_with_its_genome(config, data, monkeypatch):
-    real, calls = proxy_mod.train, {"n": 0}
+    real, calls = trainer_seam.train, {"n": 0}
 
     def train(*args, **kwargs):
         calls["n"] += 1
@@ -79,7 +79,7 @@ def test_an_interrupted_given_net_is_retried_with_its_genome(config, data, monke
             raise KeyboardInterrupt
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(proxy_mod, "train", train)
+    monkeypatch.setattr(trainer_seam, "train", train)
     s = run_search(config(trials=2, start_from=(SMALL,)), data=data, progress=False)
     assert s.ended == "interrupted"
     s = run_search(config(trials=2, start_from=(SMALL,)), data=data, progress=False)

@@ -29,13 +29,30 @@ from typing import Any, Protocol
 import optuna
 import torch
 
+from nas.builder import build
 from nas.data import Dataset
 from nas.errors import NasError
 from nas.genome import Genome
 from nas.search.config import PRESCREEN_SCORE
 from nas.search.screen import Screen
 from nas.study.record import NOT_TRAINED, Status, TrialRecord, write
-from nas.train import TrainConfig
+from nas.train import EpochMetrics, TrainConfig, train
+
+EpochCallback = Callable[[EpochMetrics], bool]  # after each epoch; True stops the run
+# (genome, data, recipe, callbacks, checkpoint, device) -> the epochs trained. The default
+# builds the net and trains it; the training-free benchmark (nas.searchbench) passes
+# learning curves instead, so the whole search loop runs without training.
+Trainer = Callable[[Genome, Dataset, TrainConfig, list[EpochCallback], Path | None,
+                    "str | torch.device | None"], list[EpochMetrics]]
+
+
+def train_genome(genome: Genome, data: Dataset, recipe: TrainConfig,
+                 callbacks: list[EpochCallback], checkpoint: Path | None,
+                 device: str | torch.device | None) -> list[EpochMetrics]:
+    """Build ``genome`` and train it for ``recipe.epochs`` (fewer when a callback stops
+    it), resuming ``checkpoint`` if it holds this run: the real ``Trainer``."""
+    return train(build(genome), data, recipe, callbacks=callbacks, checkpoint=checkpoint,
+                 device=device, progress="none").history
 
 
 @dataclass
@@ -114,6 +131,7 @@ class Setup:
     prescreen_score: str = PRESCREEN_SCORE
     latency_budget: float | None = None  # ``latency``: reject above this many ms
     latency_decides: bool = False  # ``latency``: a budget or objective: time it precisely
+    trainer: Trainer = train_genome  # how the training evaluators train a candidate
 
 
 Factory = Callable[[Setup], Evaluator]

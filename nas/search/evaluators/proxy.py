@@ -9,11 +9,9 @@ from __future__ import annotations
 
 import time
 
-from nas.builder import build
 from nas.data.augment import epoch_images
 from nas.search.evaluators.base import Candidate, Outcome, Setup, register
 from nas.search.pruning import MedianStop, curves
-from nas.train import train
 
 
 class ProxyTraining:
@@ -37,18 +35,19 @@ class ProxyTraining:
         c.record(proxy=self.signature)
         t0 = time.perf_counter()
         try:
-            result = train(build(c.genome), self.setup.data, proxy, callbacks=[stopper],
-                           device=self.setup.device, progress="none")
+            history = self.setup.trainer(c.genome, self.setup.data, proxy, [stopper], None,
+                                         self.setup.device)
         except BaseException:
             c.record(curve=stopper.curve)  # how far it got, for the failed trial
             raise
-        figures = {"val_acc": result.val_acc, "epochs": result.epochs,
+        val_acc, epochs = history[-1].val_acc, len(history)
+        figures = {"val_acc": val_acc, "epochs": epochs,
                    "train_seconds": round(time.perf_counter() - t0, 3),
                    "curve": stopper.curve, "planned_epochs": proxy.epochs,
-                   "images": result.epochs * epoch_images(len(self.setup.data.y_train),
-                                                          proxy.batch_size)}
+                   "images": epochs * epoch_images(len(self.setup.data.y_train),
+                                                   proxy.batch_size)}
         if stopper.stopped_at is not None:
-            return Outcome.stop(f"val_acc {result.val_acc:.4f} below median "
+            return Outcome.stop(f"val_acc {val_acc:.4f} below median "
                                 f"{stopper.median:.4f} at epoch {stopper.stopped_at}",
                                 stop_median=stopper.median, **figures)
         return Outcome.final(**figures)

@@ -28,13 +28,12 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from nas.builder import build
 from nas.data.augment import epoch_images
 from nas.search.evaluators.base import Candidate, Outcome, Setup, register
 from nas.search.rungs import Entry, promoted
 from nas.study.adapter import report_intermediate
 from nas.study.record import records, write
-from nas.train import EpochMetrics, train
+from nas.train import EpochMetrics
 from nas.train import checkpoint as ckpt
 
 
@@ -117,15 +116,14 @@ class SuccessiveHalving:
 
     def evaluate(self, c: Candidate) -> Outcome:
         tracker = RungTracker(c, self.setup.rungs, self.setup.eta, self.signature)
-        net, path = build(c.genome), self.checkpoint(c)
-        state = None if path is None else ckpt.load(path, net.genome,
+        path = self.checkpoint(c)
+        state = None if path is None else ckpt.load(path, c.genome.to_string(),
                                                     self.setup.proxy.to_dict())
         history = state["history"] if state else []
         t0 = time.perf_counter()
         if not tracker.replay(history):  # else halted where the checkpoint ends
-            history = train(net, self.setup.data, self.setup.proxy, callbacks=[tracker],
-                            checkpoint=path, device=self.setup.device,
-                            progress="none").history
+            history = self.setup.trainer(c.genome, self.setup.data, self.setup.proxy,
+                                         [tracker], path, self.setup.device)
         figures = {"epochs": len(history), "train_seconds": round(time.perf_counter() - t0, 3),
                    "curve": [m.val_acc for m in history],
                    "planned_epochs": self.setup.proxy.epochs, "halted": tracker.halted,
