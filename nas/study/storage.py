@@ -10,7 +10,10 @@ report, dashboard), from what a user types.
   search turns Optuna's heartbeat on (``nas.study.workers``) and rides out a database
   server's outage for ``NAS_STORAGE_PATIENCE`` seconds (``nas.study.patience``);
 - ``journal:///path.log`` or a path ending in ``.log``/``.journal``: Optuna's journal file
-  storage (append-only log with a file lock, no server, no heartbeat).
+  storage (append-only log with a file lock, no server, no heartbeat);
+- ``memory://<key>``: Optuna's in-memory storage, one per key for the life of this process
+  (every open of the same URL sees the same studies; nothing is written anywhere): the
+  training-free benchmark's thousands of short in-process searches (nas.searchbench).
 
 Read-only opening never writes: a typo or a foreign file is a one-line ``NasError``.
 """
@@ -49,6 +52,8 @@ URL_HELP = ("expected sqlite:///file.db, postgresql://user@host/db, mysql://user
 METRIC_NAMES = ("val_acc", "params", "macs")  # a study's before it names its own
 CREATE_ATTEMPTS = 6  # tries at opening an RDB storage whose tables others create right now
 CONNECT_TIMEOUT_S = 10  # PostgreSQL: seconds a connection attempt may take (else: minutes)
+MEMORY = "memory://"  # URL prefix of the in-process storages (``memory_storage``)
+_MEMORY: dict[str, optuna.storages.InMemoryStorage] = {}
 
 
 def default_study_name(space: str, budget: int) -> str:
@@ -147,6 +152,17 @@ def immediate_transactions(engine: Engine) -> None:
     engine.dispose()  # connections opened while creating the tables lack the setting
 
 
+def memory_storage(url: str) -> optuna.storages.InMemoryStorage:
+    """The in-memory storage of ``memory://<key>``: created at its first use, the same
+    object for every later open of that URL in this process; ``forget`` drops it."""
+    return _MEMORY.setdefault(url, optuna.storages.InMemoryStorage())
+
+
+def forget(url: str) -> None:
+    """Drop the in-memory storage of ``url`` (its studies are gone; no-op if none)."""
+    _MEMORY.pop(url, None)
+
+
 def make_storage(url: str, announce: bool = True) -> BaseStorage:
     """Read-write storage for a search at ``url``; files are created when absent.
 
@@ -154,6 +170,8 @@ def make_storage(url: str, announce: bool = True) -> BaseStorage:
     keeps the lines saying so off stderr (the worker processes of ``--workers N``,
     whose parent says them once).
     """
+    if url.startswith(MEMORY):
+        return memory_storage(url)
     path = file_path(url)
     if path is not None and url.startswith("journal:"):
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -192,6 +210,8 @@ def open_storage(target: str | Path) -> BaseStorage:
     as ``nas search`` writes it). Readers that annotate the study (report, retrain) check
     ``read_only`` first; on a read-only folder or file system the file opens immutable."""
     text = str(target)
+    if text.startswith(MEMORY):
+        return memory_storage(text)
     path = Path(text) if "://" not in text else file_path(text)
     if path is None:
         return _rdb(text, writable=False)
