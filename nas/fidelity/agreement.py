@@ -1,14 +1,21 @@
 """Rank agreement between a proxy and the reference: Kendall tau-b, Spearman rho, top-k
-recall and percentile-bootstrap intervals. NumPy only (no SciPy dependency); the tests
-check them against small cases computed by hand.
+recall and percentile-bootstrap intervals.
+
+The coefficients and the resampling come from ``scipy.stats``. This module adds what the
+fidelity report relies on: NaN (no warning) where a coefficient is undefined (a constant
+side, fewer than 2 architectures), and intervals that skip the resamples where it is
+undefined rather than turning NaN as a whole (a proxy with many ties, such as depth,
+draws some all-tied resamples).
 """
 
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Callable, Sequence
 
 import numpy as np
+from scipy import stats
 
 Stat = Callable[[np.ndarray, np.ndarray], float]
 
@@ -20,37 +27,31 @@ def _pair(x: Sequence[float], y: Sequence[float]) -> tuple[np.ndarray, np.ndarra
     return a, b
 
 
+def _undefined(a: np.ndarray, b: np.ndarray) -> bool:
+    """A rank coefficient needs >= 2 values and some spread on each side."""
+    return len(a) < 2 or bool(np.all(a == a[0])) or bool(np.all(b == b[0]))
+
+
 def kendall_tau(x: Sequence[float], y: Sequence[float]) -> float:
-    """Kendall's tau-b: (concordant - discordant) / sqrt((n0 - tx)(n0 - ty)), which
-    corrects for ties in either ranking. NaN when either side is constant or n < 2."""
+    """Kendall's tau-b (``scipy.stats.kendalltau``), which corrects for ties in either
+    ranking. NaN when either side is constant or n < 2."""
     a, b = _pair(x, y)
-    i, j = np.triu_indices(len(a), k=1)
-    sa, sb = np.sign(a[i] - a[j]), np.sign(b[i] - b[j])
-    n0 = len(i)
-    untied_a, untied_b = np.count_nonzero(sa), np.count_nonzero(sb)
-    if untied_a == 0 or untied_b == 0:
+    if _undefined(a, b):
         return math.nan
-    return float((sa * sb).sum() / math.sqrt(untied_a * untied_b)) if n0 else math.nan
+    # the p-value is unused; its exact form (small n, no ties) would double the cost
+    return float(stats.kendalltau(a, b, method="asymptotic").statistic)
 
 
 def ranks(x: np.ndarray) -> np.ndarray:
-    """1-based ranks, ties sharing their average rank."""
-    order = np.argsort(x, kind="stable")
-    r = np.empty(len(x), dtype=np.float64)
-    r[order] = np.arange(1, len(x) + 1)
-    for v in np.unique(x):
-        tied = x == v
-        r[tied] = r[tied].mean()
-    return r
+    """1-based ranks, ties sharing their average rank (``scipy.stats.rankdata``)."""
+    return stats.rankdata(x, method="average")
 
 
 def spearman_rho(x: Sequence[float], y: Sequence[float]) -> float:
-    """Spearman's rho: Pearson correlation of the (average-tie) ranks. NaN when constant."""
+    """Spearman's rho (``scipy.stats.spearmanr``): Pearson correlation of the average-tie
+    ranks. NaN when either side is constant or n < 2."""
     a, b = _pair(x, y)
-    ra, rb = ranks(a), ranks(b)
-    ra, rb = ra - ra.mean(), rb - rb.mean()
-    den = math.sqrt(float((ra * ra).sum() * (rb * rb).sum()))
-    return float((ra * rb).sum() / den) if den else math.nan
+    return math.nan if _undefined(a, b) else float(stats.spearmanr(a, b).statistic)
 
 
 def top_k(x: np.ndarray, k: int) -> set[int]:
@@ -72,7 +73,7 @@ def bootstrap_ci(stat: Stat, x: Sequence[float], y: Sequence[float], reps: int =
     replacement (pairs kept together). Resamples where the statistic is undefined (all
     values tied) are skipped."""
     a, b = _pair(x, y)
-    return _percentiles(lambda idx: stat(a[idx], b[idx]), len(a), reps, level, seed)
+    return _percentiles((a, b), stat, reps, level, seed)
 
 
 def bootstrap_diff_ci(stat: Stat, x: Sequence[float], z: Sequence[float], y: Sequence[float],
@@ -84,21 +85,24 @@ def bootstrap_diff_ci(stat: Stat, x: Sequence[float], z: Sequence[float], y: Seq
     interval above 0 means ``x`` is the better proxy on this space and budget."""
     a, c = _pair(x, z)
     _, b = _pair(x, y)
-    return _percentiles(lambda idx: stat(a[idx], b[idx]) - stat(c[idx], b[idx]), len(a),
-                        reps, level, seed)
+    return _percentiles((a, c, b), lambda p, q, r: stat(p, r) - stat(q, r), reps, level,
+                        seed)
 
 
-def _percentiles(value: Callable[[np.ndarray], float], n: int, reps: int, level: float,
-                 seed: int) -> tuple[float, float]:
-    """The (1 - level) / 2 and (1 + level) / 2 quantiles of ``value(idx)`` over ``reps``
-    resamples ``idx`` of ``range(n)`` with replacement; NaN values are skipped."""
-    rng = np.random.default_rng(seed)
-    values = []
-    for _ in range(reps):
-        v = value(rng.integers(0, n, n))
-        if not math.isnan(v):
-            values.append(v)
-    if not values:
+def _percentiles(data: tuple[np.ndarray, ...], value: Callable[..., float], reps: int,
+                 level: float, seed: int) -> tuple[float, float]:
+    """The (1 - level) / 2 and (1 + level) / 2 quantiles of ``value(*data)`` over ``reps``
+    paired resamples (``scipy.stats.bootstrap``, seeded); NaN values are skipped. A
+    sample of one architecture has no spread to resample: its interval is NaN."""
+    if len(data[0]) < 2:
+        return math.nan, math.nan
+    with warnings.catch_warnings():  # scipy warns that its own interval is NaN: ours isn't
+        warnings.simplefilter("ignore", stats.DegenerateDataWarning)
+        res = stats.bootstrap(data, value, n_resamples=reps, vectorized=False, paired=True,
+                              confidence_level=level, method="percentile",
+                              rng=np.random.default_rng(seed))
+    values = res.bootstrap_distribution[~np.isnan(res.bootstrap_distribution)]
+    if not len(values):
         return math.nan, math.nan
     lo, hi = np.quantile(values, [(1 - level) / 2, (1 + level) / 2])
     return float(lo), float(hi)

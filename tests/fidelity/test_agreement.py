@@ -1,6 +1,11 @@
+"""nas.fidelity.agreement: rank coefficients and bootstrap intervals (scipy.stats) on
+cases computed by hand."""
+
 import math
 
+import numpy as np
 import pytest
+from scipy import stats
 
 from nas.fidelity.agreement import bootstrap_ci, kendall_tau, ranks, spearman_rho, top_recall
 
@@ -37,7 +42,26 @@ def test_bootstrap_interval_contains_the_estimate_and_is_reproducible():
     lo, hi = bootstrap_ci(kendall_tau, x, y, reps=500, seed=1)
     assert lo <= kendall_tau(x, y) <= hi and lo < hi
     assert (lo, hi) == bootstrap_ci(kendall_tau, x, y, reps=500, seed=1)
-    assert bootstrap_ci(kendall_tau, [1, 2, 3], [1, 2, 3], reps=200) == (1.0, 1.0)
+    assert bootstrap_ci(kendall_tau, [1, 2, 3], [1, 2, 3], reps=200) == pytest.approx((1, 1))
+
+
+def test_undefined_coefficients_are_nan_without_a_warning(recwarn):
+    assert math.isnan(spearman_rho([1, 1, 1], [1, 2, 3]))
+    assert math.isnan(kendall_tau([1], [2])) and math.isnan(spearman_rho([], []))
+    assert not recwarn.list
+    assert all(math.isnan(v) for v in bootstrap_ci(kendall_tau, [1], [2], reps=10))
+
+
+def test_the_interval_is_scipys_percentile_interval_when_every_resample_is_defined():
+    rng = np.random.default_rng(5)
+    x = rng.random(30)
+    y = x + rng.random(30)
+    res = stats.bootstrap((x, y), lambda a, b: stats.kendalltau(a, b).statistic,
+                          paired=True, vectorized=False, n_resamples=300,
+                          method="percentile", rng=np.random.default_rng(3))
+    lo, hi = bootstrap_ci(kendall_tau, x, y, reps=300, seed=3)
+    assert (lo, hi) == pytest.approx((res.confidence_interval.low,
+                                      res.confidence_interval.high))
 
 
 def test_mismatched_lengths_are_refused():
