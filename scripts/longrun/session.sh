@@ -4,6 +4,7 @@
 #
 #   scripts/longrun/session.sh start   # restore carried state, then run both lanes in the background
 #   scripts/longrun/session.sh save    # pause the runs and carry their state into results/carry/
+#                                      # (refused over 2 MB: results/carry/README.md)
 #   scripts/longrun/session.sh resume  # let the runs go on after `save` (their later work is lost
 #                              # unless saved again)
 #
