@@ -186,7 +186,7 @@ def _genome_of(db: Path, arch_id: str) -> str | None:
 
 def fill_static(curves: Iterable[Curve]) -> list[Curve]:
     """``curves`` with missing params / MACs / depth taken from another curve of the same
-    genome, else computed from the genome (nas.analysis, nas.zerocost)."""
+    genome, else computed from the genome (nas.analysis.static, nas.zerocost)."""
     curves = list(curves)
     known: dict[str, tuple[int | None, int | None, float | None]] = {}
     for c in curves:
@@ -205,10 +205,9 @@ def fill_static(curves: Iterable[Curve]) -> list[Curve]:
 @cache
 def static_figures(genome: str) -> tuple[int, int, float]:
     """(params, MACs per 32 px image, depth in compute blocks) of ``genome``."""
-    from nas.analysis import analyze
+    from nas.analysis.static import macs, params_of
     from nas.genome import Genome
     from nas.zerocost.trivial import DEPTH
 
-    a = analyze(genome, 32)
-    depth = sum(DEPTH.get(b.op, 0) for b in Genome.from_string(genome).blocks)
-    return a.params, a.macs, float(depth)
+    g = Genome.from_string(genome)
+    return params_of(g), macs(g, 32), float(sum(DEPTH.get(b.op, 0) for b in g.blocks))

@@ -4,7 +4,9 @@ Proxies are every zero-cost score, every cheap run (with precise BN and, suffixe
 ``_stale``, with the running statistics training left), the reference's accuracy after
 each earlier epoch (``ref_e<k>``), and the rank averages declared in
 results/fidelity/PLAN.md. Each is compared with the reference's final validation accuracy
-over the architectures whose reference has finished.
+over the architectures whose reference has finished. Beside them, the learning-curve
+predictors of nas.curves.predict (issue 47), ``ref_e<k>:<predictor>``: the reference's
+final accuracy predicted from its first k epochs and the static figures.
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from nas.curves.evaluate import Table, out_of_fold
+from nas.curves.predict import Static
 from nas.fidelity.agreement import (
     bootstrap_ci,
     bootstrap_diff_ci,
@@ -29,6 +33,9 @@ from nas.fidelity.store import arch_facts, finished
 
 PAIRED_WITH = ("params", "synflow")  # rank-averaged with each cheap run (PLAN.md)
 BASELINE = "e2_s10k"  # the search's proxy before this study: 2 epochs on 10k images
+CURVE_PREDICTORS = ("ridge", "pow3", "curve_ens", "knn")  # nas.curves.predict.NAMES
+CURVE_KS = (1, 3, 5)  # reference epochs the predictors start from
+STATIC = ("macs", "params", "depth")
 
 
 def arch_table(study: Any, plan: Plan) -> pd.DataFrame:
@@ -84,6 +91,31 @@ def add_combinations(df: pd.DataFrame, plan: Plan) -> pd.DataFrame:
     return out
 
 
+def add_curve_predictions(df: pd.DataFrame, plan: Plan) -> pd.DataFrame:
+    """Columns ``ref_e<k>:<predictor>``: each architecture's final reference accuracy
+    predicted from the reference's first k epochs plus its MACs, params and depth, by a
+    predictor fitted out of fold (5 folds of architectures) on the other architectures'
+    reference curves (nas.curves.evaluate.out_of_fold). They cost what ``ref_e<k>``
+    costs. Unchanged without at least 6 finished references with those figures."""
+    epochs = plan.ref.epochs
+    cols = [*(f"ref_e{k}" for k in range(1, epochs)), "ref"]
+    if any(c not in df for c in (*cols, *STATIC)):
+        return df
+    ok = df[[*cols, *STATIC]].notna().all(axis=1)
+    if ok.sum() < 6:
+        return df
+    statics = tuple(Static(*row) for row in df.loc[ok, list(STATIC)].to_numpy(float))
+    t = Table("fidelity reference", tuple(df.loc[ok, "arch_id"]),
+              df.loc[ok, cols].to_numpy(float), statics, int(ok.sum()), {})
+    out = df.copy()
+    for k in (k for k in CURVE_KS if k < epochs):
+        for name in CURVE_PREDICTORS:
+            col = pd.Series(np.nan, index=out.index)
+            col[ok] = out_of_fold(t, name, k)
+            out[f"ref_e{k}:{name}"] = col
+    return out
+
+
 def proxy_stats(df: pd.DataFrame, kinds: dict[str, str], plan: Plan,
                 reps: int = 2000, baseline: str = BASELINE) -> pd.DataFrame:
     """Per proxy: Kendall tau, Spearman rho (95% bootstrap intervals), top-quarter recall,
@@ -124,7 +156,7 @@ def _versus(df: pd.DataFrame, col: str, baseline: str, reps: int) -> dict[str, f
 
 def _cost_images(col: str, df: pd.DataFrame, plan: Plan) -> float:
     """Training images per architecture a proxy costs (zero-cost scores: 0)."""
-    base = col.split("+")[0].removesuffix("_stale")
+    base = col.split("+")[0].split(":")[0].removesuffix("_stale")
     if base.startswith("ref_e"):
         per_epoch = df[f"{plan.ref.name}_images"].mean() / plan.ref.epochs
         return float(int(base.removeprefix("ref_e")) * per_epoch)
@@ -140,7 +172,7 @@ def _cost_seconds(col: str, df: pd.DataFrame, plan: Plan) -> float:
     parts = col.split("+")
     if len(parts) > 1:
         return float(sum(_cost_seconds(p, df, plan) for p in parts))
-    base = col.removesuffix("_stale")
+    base = col.split(":")[0].removesuffix("_stale")
     if base.startswith("ref_e"):
         per_epoch = df[f"{plan.ref.name}_seconds"].median() / plan.ref.epochs
         return float(int(base.removeprefix("ref_e")) * per_epoch)
@@ -176,9 +208,10 @@ def report(config: Any, out: Path) -> str:
     head = f"{done} of {len(plan.archs)} architectures have a finished reference"
     if done < 3:
         return head + " (at least 3 are needed for rank statistics)"
-    df = add_combinations(df, plan)
+    df = add_curve_predictions(add_combinations(df, plan), plan)
     kinds = proxy_columns(df, plan)
     kinds.update({c: "combination" for c in df if "+" in c})
+    kinds.update({c: "curve predictor" for c in df if ":" in c})
     stats, bn = proxy_stats(df, kinds, plan), bn_effect(df, plan)
     out.mkdir(parents=True, exist_ok=True)
     df.to_csv(out / "archs.csv", index=False)
