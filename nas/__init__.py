@@ -8,7 +8,8 @@ Structure map, lowest layer first; a package imports only its own layer and thos
 (function-level imports included), and no import loop exists between packages or modules
 (tests/test_layers.py checks both from the source):
 
-1. base: ``errors``, ``interrupts``, ``significance`` (Welch's test; no torch).
+1. base: ``errors``, ``interrupts``, ``significance`` (Welch's test), ``nondominated``
+   (the one non-dominated sort); no torch.
 2. genome: ``genome``, ``zoo`` (plain data: no torch, no Optuna).
 3. model: ``blocks``, ``builder``, ``io`` (torch modules; no Optuna below layer 6).
 4. analysis: ``analysis`` (static figures: params, MACs, receptive field, block caches).

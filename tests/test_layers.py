@@ -1,9 +1,11 @@
 """The structure map of ``nas`` (see nas/__init__.py), checked from the source with ``ast``.
 
 Every ``import`` in nas/ counts, function-level ones included (a lazy import that runs
-back up is still a loop: it only fails later). The checks: each package sits in a layer,
-no package imports one in a higher layer, the package graph and the module graph have no
-cycle, and the lower layers leave Optuna (and the genome torch) alone.
+back up is still a loop: it only fails later); for loops between modules, imports under
+``if TYPE_CHECKING:`` do not (they never run), for the layering they do. The checks:
+each package sits in a layer, no package imports one in a higher layer, the package graph
+and the module graph have no cycle, and the lower layers leave Optuna (and the genome
+torch) alone.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ NAS = Path(__file__).parents[1] / "nas"
 
 # lowest first; a package may import its own layer and the ones below, never above
 LAYERS: list[tuple[str, set[str]]] = [
-    ("base", {"errors", "interrupts", "significance"}),
+    ("base", {"errors", "interrupts", "significance", "nondominated"}),
     ("genome", {"genome", "zoo"}),
     ("model", {"blocks", "builder", "io"}),
     ("analysis", {"analysis"}),
@@ -32,7 +34,7 @@ LAYERS: list[tuple[str, set[str]]] = [
 ]
 LEVEL = {pkg: i for i, (_, pkgs) in enumerate(LAYERS) for pkg in pkgs}
 NO_OPTUNA = LAYERS[: LEVEL["study"]]  # Optuna stays in study and above
-NO_TORCH = {"errors", "interrupts", "significance", "genome", "zoo"}  # plain data
+NO_TORCH = {"errors", "interrupts", "significance", "nondominated", "genome", "zoo"}  # plain data
 # (importer, imported) package pairs allowed against the layering, each with its reason
 KNOWN: dict[tuple[str, str], str] = {}
 
@@ -68,14 +70,32 @@ def _targets(node: ast.AST, module: str, is_pkg: bool) -> Iterator[str]:
             yield target
 
 
+def _type_only(node: ast.AST) -> bool:
+    """``if TYPE_CHECKING:`` (bare or ``typing.``): imports a type checker reads, never run."""
+    test = node.test if isinstance(node, ast.If) else None
+    return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
+        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING")
+
+
+def _walk(node: ast.AST, runtime: bool) -> Iterator[ast.AST]:
+    """``ast.walk``, leaving out ``if TYPE_CHECKING:`` bodies when ``runtime``."""
+    yield node
+    for child in ast.iter_child_nodes(node):
+        if runtime and _type_only(child):
+            yield from (n for c in child.orelse for n in _walk(c, runtime))
+        else:
+            yield from _walk(child, runtime)
+
+
 @cache
-def graph() -> dict[str, set[str]]:
-    """Module -> the nas modules it imports anywhere in its body."""
+def graph(runtime: bool = False) -> dict[str, set[str]]:
+    """Module -> the nas modules it imports anywhere in its body (functions included);
+    ``runtime`` leaves out the imports only a type checker reads."""
     out: dict[str, set[str]] = {}
     for name, path in modules().items():
         tree = ast.parse(path.read_text(), str(path))
         is_pkg = path.name == "__init__.py"
-        out[name] = {t for node in ast.walk(tree) for t in _targets(node, name, is_pkg)}
+        out[name] = {t for node in _walk(tree, runtime) for t in _targets(node, name, is_pkg)}
     return out
 
 
@@ -148,7 +168,8 @@ def test_no_loop_between_packages():
 
 
 def test_no_loop_between_modules():
-    found = cycle({m: {t for t in ts if t in modules()} for m, ts in graph().items()})
+    # a loop through ``if TYPE_CHECKING:`` imports never runs (annotations are strings)
+    found = cycle({m: {t for t in ts if t in modules()} for m, ts in graph(True).items()})
     assert found is None, " -> ".join(found or [])
 
 
@@ -170,3 +191,6 @@ def test_the_checker_sees_loops_and_function_level_imports():
     tree = ast.parse("def f():\n    from nas.search import screen\n    from ..x import y\n")
     found = {t for n in ast.walk(tree) for t in _targets(n, "nas.zerocost.trivial", False)}
     assert found == {"nas.search.screen", "nas.x"}
+    typed = ast.parse("if TYPE_CHECKING:\n    import nas.a\nelse:\n    import nas.b\n")
+    assert {a.name for n in _walk(typed, True) if isinstance(n, ast.Import)
+            for a in n.names} == {"nas.b"}

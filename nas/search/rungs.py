@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from nas.errors import NasError
+from nas.nondominated import levels
 
 
 def rung_epochs(min_epochs: int, max_epochs: int, eta: int) -> tuple[int, ...]:
@@ -58,21 +59,11 @@ class Entry:
     params: int
 
 
-def dominates(a: Entry, b: Entry) -> bool:
-    """``a`` is at least as good on both objectives and better on one."""
-    return (a.val_acc >= b.val_acc and a.params <= b.params
-            and (a.val_acc > b.val_acc or a.params < b.params))
-
-
 def front_levels(entries: Sequence[Entry]) -> dict[int, int]:
-    """key -> non-domination level (0 = Pareto front), by repeated peeling (n is small)."""
-    left, level, out = list(entries), 0, {}
-    while left:
-        front = [e for e in left if not any(dominates(o, e) for o in left)]
-        out.update({e.key: level for e in front})
-        left = [e for e in left if e.key not in out]
-        level += 1
-    return out
+    """key -> non-domination level (0 = Pareto front) over (val accuracy up, params
+    down), by ``nas.nondominated``'s sort (the one the study's Pareto fronts use)."""
+    found = levels([(-e.val_acc, e.params) for e in entries])
+    return {e.key: level for e, level in zip(entries, found, strict=True)}
 
 
 def mo_order(entries: Sequence[Entry]) -> list[Entry]:

@@ -13,10 +13,13 @@ from typing import Any
 import optuna
 from optuna.trial import FrozenTrial
 
+from nas.nondominated import dominates, fronts
 from nas.study.record import Status, TrialRecord, records
 
 # (record field, direction) pairs of the default front: accuracy up, size down.
 DEFAULT_OBJECTIVES: tuple[tuple[str, str], ...] = (("val_acc", "max"), ("params", "min"))
+__all__ = ["DEFAULT_OBJECTIVES", "dominates", "front_rows", "pareto_front", "pareto_ranks",
+           "trained_trials"]  # dominates: nas.nondominated's, re-exported for nas.study
 
 Trials = optuna.Study | Iterable[FrozenTrial | TrialRecord]
 
@@ -44,12 +47,6 @@ def _key(r: TrialRecord, objectives: Sequence[tuple[str, str]]) -> tuple[float, 
                  for a, d in objectives)
 
 
-def dominates(a: Sequence[float], b: Sequence[float]) -> bool:
-    """``a`` is no worse than ``b`` everywhere and better somewhere (all minimised)."""
-    return all(x <= y for x, y in zip(a, b, strict=True)) and any(
-        x < y for x, y in zip(a, b, strict=True))
-
-
 def pareto_front(trials: Iterable[FrozenTrial | TrialRecord],
                  objectives: Sequence[tuple[str, str]] = DEFAULT_OBJECTIVES
                  ) -> list[TrialRecord]:
@@ -60,23 +57,21 @@ def pareto_front(trials: Iterable[FrozenTrial | TrialRecord],
     vectors) all stay. Sorted best first: highest val_acc, then fewest params, i.e.
     rank 1 is the most accurate network of the front.
     """
-    pts = [(r, _key(r, objectives)) for r in records(trials)
+    ranked = pareto_ranks(trials, objectives)
+    return ranked[0] if ranked else []
+
+
+def pareto_ranks(trials: Iterable[FrozenTrial | TrialRecord],
+                 objectives: Sequence[tuple[str, str]] = DEFAULT_OBJECTIVES
+                 ) -> list[list[TrialRecord]]:
+    """Non-dominated sorting (``nas.nondominated``): fronts[0] is the Pareto front,
+    fronts[1] the next, ...; each sorted best first like ``pareto_front``. Trials lacking
+    an objective are left out."""
+    pts = [r for r in records(trials)
            if all(isinstance(getattr(r, a), int | float) for a, _ in objectives)]
-    front = [r for r, k in pts if not any(dominates(o, k) for _, o in pts)]
-    return sorted(front, key=lambda r: _key(r, objectives))
-
-
-def pareto_ranks(trials: Iterable[FrozenTrial | TrialRecord]) -> list[list[TrialRecord]]:
-    """Non-dominated sorting: fronts[0] is the Pareto front, fronts[1] the next, ..."""
-    left, fronts = records(trials), []
-    while left:
-        front = pareto_front(left)
-        if not front:  # only trials lacking val_acc/params are left
-            break
-        fronts.append(front)
-        ids = {r.number for r in front}
-        left = [r for r in left if r.number not in ids]
-    return fronts
+    keys = [_key(r, objectives) for r in pts]
+    return [sorted((pts[i] for i in front), key=lambda r: _key(r, objectives))
+            for front in fronts(keys)]
 
 
 def front_rows(front: Sequence[TrialRecord]) -> list[dict[str, Any]]:
