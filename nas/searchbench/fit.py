@@ -1,6 +1,7 @@
 """Fit, calibrate and validate the surrogate on the recorded curves; write ``fitted.json``.
 
     python -m nas.searchbench.fit [--results results] [--out nas/searchbench/fitted.json]
+                                  [--report results/searchbench/calibration.json]
 
 Prints (and returns as a dict, for results/searchbench/) how well the final-accuracy
 model ranks held-out real nets (leave one architecture out, Kendall tau-b with a
@@ -22,8 +23,6 @@ from scipy import stats
 from nas.searchbench import surrogate as S
 from nas.searchbench.data import Net, complete_nets
 
-GRID_SHAPE = (0.5, 0.625, 0.75, 0.875, 1.0, 1.25)
-GRID_NOISE = (0.25, 0.5, 0.75, 1.0, 1.5)
 BOOT = 2000  # bootstrap resamples of the held-out ranking
 
 
@@ -41,10 +40,33 @@ def bootstrap_tau(x: np.ndarray, y: np.ndarray, reps: int = BOOT, seed: int = 0
     return float(stats.kendalltau(x, y).statistic), float(lo), float(hi)
 
 
+def space_figures(budget: int = 200_000, fill_to: float = 0.85, n: int = 200,
+                  seed: int = 0) -> list[tuple[str, int, int]]:
+    """(arch_id, params, MACs) of ``n`` random topologies of the default space widened
+    into [fill_to x budget, budget] as ``--fill`` does: the benchmark's population."""
+    import random
+
+    from nas.analysis.static import macs, params_of
+    from nas.fidelity.plan import RandomChooser
+    from nas.search.fill import fill
+    from nas.search.space import load_space
+
+    sample, rng, out = load_space("default").sample, random.Random(seed), []
+    for _ in range(50 * n):
+        g = fill(sample(RandomChooser(rng), budget).replace_head(c=10, i=3), budget,
+                 fill_to, params_of)
+        if g is not None and params_of(g) <= budget:
+            out.append((g.arch_id, params_of(g), macs(g, 32)))
+            if len(out) == n:
+                break
+    return out
+
+
 def validate(nets: Sequence[Net], f: S.Fitted, seeds: Sequence[int] = range(100)
              ) -> dict[str, Any]:
     """The figures the report states: held-out ranking of real nets, and the rung taus of
-    the real curves and of the surrogate (on the real nets' architectures)."""
+    the real curves and of the surrogate (on the real nets' architectures, and on the
+    benchmark's population: filled random nets of the default space at 200k)."""
     y = np.array([n.final for n in nets])
     pred = S.loo_predictions(nets)
     tau, lo, hi = bootstrap_tau(pred, y)
@@ -57,6 +79,7 @@ def validate(nets: Sequence[Net], f: S.Fitted, seeds: Sequence[int] = range(100)
         "real_taus": S.rung_taus(np.array([n.mean_curve for n in nets])),
         "target_taus": S.TARGET_TAUS,
         "surrogate_taus": S.population_taus(f, figures, seeds),
+        "surrogate_taus_space200k": S.population_taus(f, space_figures(), seeds[:20]),
     }
 
 
@@ -64,14 +87,18 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--results", type=Path, default=Path("results"))
     p.add_argument("--out", type=Path, default=S.FITTED)
+    p.add_argument("--report", type=Path, default=None, help="also write the figures here")
     a = p.parse_args(argv)
     nets = complete_nets(a.results)
     raw = S.fit(nets)
     figures = [(n.arch_id, n.params, n.macs) for n in nets]
-    f = S.calibrate(raw, figures, grid=GRID_SHAPE, noise_grid=GRID_NOISE)
+    f = S.calibrate(raw, figures)
     a.out.write_text(f.to_json() + "\n")
     report = validate(nets, f)
-    print(json.dumps(report, indent=1))
+    text = json.dumps(report, indent=1)
+    print(text)
+    if a.report is not None:
+        a.report.write_text(text + "\n")
     return report
 
 

@@ -8,6 +8,7 @@ import pytest
 
 from nas.genome import Genome
 from nas.searchbench import surrogate as S
+from nas.searchbench.data import Net
 from nas.searchbench.trainer import SurrogateTrainer, stand_in_data
 from nas.train import preset
 
@@ -59,11 +60,17 @@ def test_rung_agreement_is_calibrated(fitted: S.Fitted) -> None:
         assert abs(taus[e] - target) < 0.12, (e, taus[e])
 
 
-def test_fit_shape_recovers_a_power_law() -> None:
+def test_the_gap_model_reproduces_the_mean_gap() -> None:
+    """Nets whose gap curves are the mean plus one shape: the fit finds that mean and a
+    single component carrying all the spread."""
     e = np.arange(1, 31)
-    curve = 0.88 - 0.6 * (e ** -0.3 - 30 ** -0.3)
-    log_a, b = S.fit_shape(curve)
-    assert np.exp(log_a) == pytest.approx(0.6, rel=1e-3) and b == pytest.approx(0.3, rel=1e-3)
+    base = 0.3 * (e ** -0.5 - 30 ** -0.5)
+    finals = (0.85, 0.88, 0.86, 0.89, 0.87)  # not in the order of the shapes
+    nets = [Net(f"{i:012x}", "", 100_000, 10_000_000,
+                (tuple(finals[i] - base * (1 + 0.1 * (i - 2))),)) for i in range(5)]
+    mean, _, pcs = S.gap_model(nets, k=2)
+    assert np.allclose(mean, base, atol=1e-9)
+    assert np.linalg.norm(pcs[1]) < 1e-9 < np.linalg.norm(pcs[0])
 
 
 def test_the_trainer_calls_every_callback_and_stops_on_true(fitted: S.Fitted) -> None:
