@@ -19,6 +19,7 @@ import torch
 
 from nas.data import Dataset
 from nas.errors import NasError
+from nas.search.quick import QUICK_EPOCHS, QUICK_SUBSET
 from nas.search.screen import Limits, screen
 from nas.search.space import FixedChooser, Space
 from nas.study.record import TrialRecord
@@ -207,9 +208,51 @@ def estimate_line(trials: int, epochs: float, train_images: int, ips: float,
     rate = ips * workers
     seconds = images / rate if rate > 0 and math.isfinite(rate) else float("nan")
     per = f" ({workers} workers x ~{ips:,.0f})" if workers > 1 else ""
-    return (f"estimate: about {_duration(seconds)} on this {device} ({how} at "
+    line = (f"estimate: about {_duration(seconds)} on this {device} ({how} at "
             f"~{rate:,.0f} images/s{per} measured on {measured_on}; rejected candidates "
             "are free, early stopping makes it shorter)")
+    if not seconds > LONG_S:
+        return line
+    capped = how.startswith("--max-images")
+    ways = quicker_ways(rate, device, epochs * train_images, None if capped else trials,
+                        seconds)
+    return f"{line}; quicker: {_either(ways)}"
+
+
+LONG_S = 3600  # seconds: an estimate past an hour names the quicker ways (quicker_ways)
+
+
+def quicker_ways(rate: float, device: str, images_per_trial: float, trials: int | None,
+                 seconds: float) -> list[str]:
+    """The options that shorten a search estimated at ``seconds`` (> LONG_S) to about
+    LONG_S at ``rate`` training images/s: ``--quick`` unless the proxy is already that
+    small (``images_per_trial``), a ``--max-images`` allowance, fewer ``--trials`` (when
+    the trials, not an allowance, set the estimate) and, on a CPU, a CUDA GPU."""
+    ways = []
+    if images_per_trial > QUICK_SUBSET * QUICK_EPOCHS:
+        ways.append(f"--quick (the CPU quick start: {QUICK_EPOCHS} epochs on "
+                    f"{QUICK_SUBSET:,} images a candidate)")
+    ways.append(f"--max-images {_round_down(rate * LONG_S):,} (a compute allowance of "
+                "about an hour here)")
+    fewer = math.floor(trials * LONG_S / seconds) if trials else 0
+    if 1 <= fewer < (trials or 0):
+        ways.append(f"--trials {fewer} (about an hour)")
+    if device == "cpu":
+        ways.append("a CUDA GPU (--device cuda)")
+    return ways
+
+
+def _either(ways: list[str]) -> str:
+    """'a, b or c'."""
+    return ways[0] if len(ways) == 1 else f"{', '.join(ways[:-1])} or {ways[-1]}"
+
+
+def _round_down(x: float) -> int:
+    """``x`` rounded down to two significant digits (7,234,567 -> 7,200,000), at least 1."""
+    if x < 100:
+        return max(1, math.floor(x))
+    step = 10 ** (math.floor(math.log10(x)) - 1)
+    return int(x // step * step)
 
 
 def _duration(seconds: float) -> str:

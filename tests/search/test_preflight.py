@@ -45,6 +45,29 @@ def test_estimate_line_counts_training_images():
     assert "--max-images: 900,000 training images left" in capped and "17 min" in capped
 
 
+def test_an_estimate_past_an_hour_names_the_quicker_ways():
+    # the mission's command on a CPU: 200 trials x 5 epochs x 45,000 images at 900 img/s
+    line = preflight.estimate_line(200, 5, 45_000, 900.0, "cpu")
+    assert "about 13.9 h on this cpu" in line
+    ways = line.split("; quicker: ")[1]
+    assert ways.startswith("--quick (the CPU quick start: 3 epochs on 20,000 images")
+    assert "--max-images 3,200,000 (a compute allowance of about an hour here)" in ways
+    assert "--trials 14 (about an hour)" in ways  # 14 x 225,000 images / 900 = 58 min
+    assert ways.endswith(" or a CUDA GPU (--device cuda)")
+
+
+def test_quicker_ways_name_only_what_would_help():
+    assert "quicker" not in preflight.estimate_line(20, 5, 45_000, 1800.0, "cpu")  # 42 min
+    assert "quicker" not in preflight.estimate_line(20, 5, 45_000, float("nan"), "cpu")
+    # already quick-sized, on a GPU, one trial past the hour: only an allowance helps
+    gpu = preflight.estimate_line(10, 3, 20_000, 10.0, "cuda")
+    assert gpu.endswith("; quicker: --max-images 36,000 (a compute allowance of about an "
+                        "hour here)")
+    # an allowance set the estimate: fewer --trials would not shorten it
+    capped = preflight.estimate_line(1000, 5, 45_000, 900.0, "cpu", allowance=9_000_000)
+    assert "--max-images 3,200,000" in capped and "--trials" not in capped
+
+
 def test_estimate_line_scales_with_workers_and_names_its_rate():
     line = preflight.estimate_line(20, 5, 45_000, 900.0, "cpu", workers=2,
                                    measured_on="this study's 5 trained candidates")
