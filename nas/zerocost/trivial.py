@@ -4,7 +4,7 @@
 (receptive field in pixels, SE's global pooling not counted) and ``depth`` (compute
 blocks in the genome: cv, ds, ir, aspp count 1, a residual basic block 2). Each is a pure
 function of the genome: invariant to the data and the initialisation. Cost: < 5 ms from
-the screening caches.
+the block caches of ``nas.analysis.static``.
 """
 
 from __future__ import annotations
