@@ -25,7 +25,7 @@ results/carry/ (studies still being written). Test-split figures are never read.
 At commit time (2026-12-07) on this repository's results/: 854 curves of 697
 architectures in 11 recipes, in about 5 s. The budget study's 30-epoch recipe
 (``e30_n45000_b256_lr0.2``) holds 247 curves of 206 architectures; 78 of them (37
-architectures: 29 search trials, 14 R30 baseline runs, 27 retrain seeds, 2 recipe runs)
+architectures: 35 search trials, 14 R30 baseline runs, 27 retrain seeds, 2 recipe runs)
 reached epoch 30. The search arms' 2-epoch proxy (``e2_n10000_b256_lr0.2``): 343 curves,
 245 complete; their 20-epoch sh schedule: 118 curves, 19 complete; the fidelity study's
 15-epoch reference: 22 complete curves.
