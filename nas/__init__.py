@@ -14,7 +14,8 @@ Structure map, lowest layer first; a package imports only its own layer and thos
 3. model: ``blocks``, ``builder``, ``io`` (torch modules; no Optuna below layer 6).
 4. analysis: ``analysis`` (static figures: params, MACs, receptive field, block caches).
 5. training: ``data``, ``train``, ``zerocost``, ``bench`` (know nothing of Optuna).
-6. study: ``study`` (Optuna's storage, records and Pareto fronts).
+6. study: ``study`` (Optuna's storage, records, Pareto fronts; the only code importing
+   Optuna's private modules; no torch).
 7. deploy: ``deploy`` (export and latency of a built net; reads studies).
 8. search: ``search`` (drives Optuna: spaces, screening, evaluators, the run loop).
 9. apps: ``retrain``, ``report``, ``fidelity``, ``dashboard``, ``curves``, ``searchbench``.

@@ -34,7 +34,7 @@ LAYERS: list[tuple[str, set[str]]] = [
 ]
 LEVEL = {pkg: i for i, (_, pkgs) in enumerate(LAYERS) for pkg in pkgs}
 NO_OPTUNA = LAYERS[: LEVEL["study"]]  # Optuna stays in study and above
-NO_TORCH = {"errors", "interrupts", "significance", "nondominated", "genome", "zoo"}  # plain data
+NO_TORCH = {"errors", "interrupts", "significance", "nondominated", "genome", "zoo", "study"}
 # (importer, imported) package pairs allowed against the layering, each with its reason
 KNOWN: dict[tuple[str, str], str] = {}
 
@@ -179,10 +179,16 @@ def test_the_lower_layers_leave_optuna_alone(layer, pkgs):
     assert not users, users
 
 
-def test_plain_data_needs_no_torch():
-    users = [m for m, p in modules().items()
-             if package(m) in NO_TORCH and {"torch", "optuna"} & _external(p)]
+def test_plain_data_and_studies_need_no_torch():
+    users = [m for m, p in modules().items() if package(m) in NO_TORCH and "torch" in _external(p)]
     assert not users, users
+
+
+def test_only_study_imports_optunas_private_modules():
+    private = [f"{m}: {n.module}" for m, p in modules().items() if package(m) != "study"
+               for n in ast.walk(ast.parse(p.read_text())) if isinstance(n, ast.ImportFrom)
+               and n.module and n.module.startswith("optuna.") and "._" in f".{n.module}"]
+    assert not private, private
 
 
 def test_the_checker_sees_loops_and_function_level_imports():
