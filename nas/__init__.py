@@ -11,9 +11,9 @@ Structure map, lowest layer first; a package imports only its own layer and thos
 1. base: ``errors``, ``interrupts``, ``significance`` (Welch's test), ``nondominated``
    (the one non-dominated sort); no torch.
 2. genome: ``genome``, ``zoo`` (plain data: no torch, no Optuna).
-3. model: ``blocks``, ``builder``, ``io`` (torch modules; no Optuna below layer 6).
+3. model: ``blocks``, ``builder``, ``io`` (torch modules from genomes, and back).
 4. analysis: ``analysis`` (static figures: params, MACs, receptive field, block caches).
-5. training: ``data``, ``train``, ``zerocost``, ``bench`` (know nothing of Optuna).
+5. training: ``data``, ``train``, ``zerocost``, ``bench``. Layers 1-5 import no Optuna.
 6. study: ``study`` (Optuna's storage, records, Pareto fronts; the only code importing
    Optuna's private modules; no torch).
 7. deploy: ``deploy`` (export and latency of a built net; reads studies).
