@@ -11,7 +11,7 @@ Structure map, lowest layer first; a package imports only its own layer and thos
 1. base: ``errors``, ``interrupts``, ``significance`` (Welch's test), ``nondominated``
    (the one non-dominated sort); no torch.
 2. genome: ``genome``, ``zoo`` (plain data: no torch, no Optuna).
-3. model: ``blocks``, ``builder``, ``io`` (torch modules from genomes, and back).
+3. model: ``blocks``, ``builder``, ``io`` (torch modules built from genomes, and loaded from files).
 4. analysis: ``analysis`` (static figures: params, MACs, receptive field, block caches).
 5. training: ``data``, ``train``, ``zerocost``, ``bench``. Layers 1-5 import no Optuna.
 6. study: ``study`` (Optuna's storage, records, Pareto fronts; the only code importing
