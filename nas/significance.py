@@ -13,8 +13,6 @@ import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from scipy import stats
-
 
 def mean_std(xs: Sequence[float]) -> tuple[float, float]:
     """Mean and sample standard deviation (0.0 for a single value), in the units of
@@ -44,10 +42,14 @@ def welch(a: Sequence[float], b: Sequence[float]) -> Welch:
     if sa == 0 and sb == 0:
         return Welch(math.copysign(math.inf, ma - mb) if ma != mb else 0.0, math.nan,
                      0.0 if ma != mb else 1.0)
+    from scipy import stats  # here: ~0.8 s to import, and every CLI command loads mean_std
+
     r = stats.ttest_ind(a, b, equal_var=False)
     return Welch(float(r.statistic), float(r.df), float(r.pvalue))
 
 
 def t_two_sided_p(t: float, df: float) -> float:
     """P(|T| >= |t|) for Student's t with ``df`` (real, > 0) degrees of freedom."""
+    from scipy import stats
+
     return float(2 * stats.t.sf(abs(t), df))
