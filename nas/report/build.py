@@ -28,6 +28,7 @@ from nas.report.figures import (
     rungs_figure,
 )
 from nas.report.frame import status_counts, trials_frame
+from nas.search import strategies
 from nas.study.record import records
 from nas.study.storage import open_study, read_only
 from nas.zoo import ZOO
@@ -89,8 +90,9 @@ def report(target: str | Path, study_name: str | None = None, *, out: str | Path
     figures = {"pareto": pareto_figure(df, budget, zoo_params()), "macs": macs_figure(df),
                "latency": latency_figure(df), "history": history_figure(df),
                "counts": counts_figure(counts), "importance": importance_figure(trials)}
-    if study.user_attrs.get("strategy") == "sh" and study.user_attrs.get("rungs"):
-        figures["rungs"] = rungs_figure(trials, list(study.user_attrs["rungs"]))
+    rungs = strategies.of_study(study.user_attrs).study_rungs(study.user_attrs)
+    if rungs:
+        figures["rungs"] = rungs_figure(trials, rungs)
     pareto = df[df["pareto"]].sort_values("params")[TABLE_COLS]
     fast = df[df["pareto_latency"]].sort_values("latency_ms")[TABLE_COLS]
     retrained = df[df["final_val_acc"].notna()][TABLE_COLS]  # tested or --no-test

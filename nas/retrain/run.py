@@ -89,9 +89,10 @@ def _write_model_dir(d: Path, row: dict[str, Any], runs: list[SeedRun], reason: 
 
 
 def sh_epochs(study: optuna.Study) -> int | None:
-    """The top rung of a successive-halving study (its full schedule), else None."""
-    rungs = study.user_attrs.get("rungs") if study.user_attrs.get("strategy") == "sh" else None
-    return int(rungs[-1]) if rungs else None
+    """The schedule the study's strategy trained to (sh: its top rung), else None."""
+    from nas.search import strategies
+
+    return strategies.of_study(study.user_attrs).retrain_epochs(study.user_attrs)
 
 
 def study_recipe(study: optuna.Study, **given: Any) -> dict[str, Any]:

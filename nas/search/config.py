@@ -7,10 +7,11 @@ from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 from nas.errors import NasError
+from nas.search import feedback, samplers, strategies
 from nas.search.space import Space
 
-SAMPLERS = ("tpe", "nsga2", "random", "evolve")
-STRATEGIES = ("single", "sh")
+SAMPLERS = samplers.names()  # the registered plug-ins (nas.search.samplers)
+STRATEGIES = strategies.names()  # (nas.search.strategies)
 PRESCREEN_SCORES = ("synflow", "naswot", "grad_norm", "zico", "depth", "params", "macs", "rf")
 PRESCREEN_SCORE = "macs"  # the default: the best-ranking zero-cost score of results/fidelity
 # Default top rung of --strategy sh (epochs): the schedule of issue 14's arms
@@ -23,6 +24,11 @@ FILL = 0.85
 # Objective names: TrialRecord fields, in the order of the study's values; also the metric
 # names the dashboard shows. val_acc is maximised, the others minimised.
 BASE_OBJECTIVES = ("val_acc", "params")
+# Objectives of a new study without MACs or latency objectives: 2 is (val_acc, params),
+# the Pareto search; 1 is val_acc alone, the budget a constraint, rungs judged by Optuna's
+# own pruners. Set from the strategy benchmark (results/searchbench).
+OBJECTIVES = 2
+FEEDBACK = "rung"  # what a new study's sampler is told (nas.search.feedback)
 
 
 @dataclass(frozen=True)
@@ -50,7 +56,12 @@ class SearchConfig:
     timeout: float | None = None  # seconds of wall time for this run
     max_images: int | None = None  # stop starting candidates once counted trials saw this many
     sampler: str = "tpe"
-    objectives: int = 2  # 2: (val_acc, params); 3: adds MACs (--macs-objective)
+    # 1: val_acc (budget a constraint); 2: (val_acc, params); 3: adds MACs
+    # (--macs-objective); None: OBJECTIVES for a new study, the study's own on resume
+    objectives: int | None = None
+    # what the sampler is told (nas.search.feedback): 'rung' or 'raw'; None: FEEDBACK for
+    # a new study, the study's own on resume ('raw' for studies made before it existed)
+    feedback: str | None = None
     device: str | None = None  # None: cuda if available else cpu
     max_samples: int | None = None  # stop after this many trials without training
     # judging a screened candidate: registered names (nas.search.evaluators), in order;
@@ -89,16 +100,15 @@ class SearchConfig:
                 _positive(flag, v)
         if self.timeout is not None and self.timeout <= 0:
             raise NasError(f"--timeout must be > 0 seconds, got {self.timeout}")
-        if self.sampler not in SAMPLERS:
-            raise NasError(f"--sampler must be one of {', '.join(SAMPLERS)}, got "
-                           f"{self.sampler!r}")
-        if self.objectives not in (2, 3):
-            raise NasError(f"objectives must be 2 or 3, got {self.objectives}")
-        if self.strategy not in STRATEGIES:
-            raise NasError(f"--strategy must be one of {', '.join(STRATEGIES)}, got "
-                           f"{self.strategy!r}")
-        if self.strategy == "sh":
-            self.rungs  # noqa: B018 (validates --eta, --min-epochs, --max-epochs)
+        sampler = samplers.get(self.sampler)  # NasError naming the known ones
+        if self.objectives not in (None, 1, 2, 3):
+            raise NasError(f"objectives must be 1, 2 or 3, got {self.objectives}")
+        if self.objectives == 1 and self.latency_objective:
+            raise NasError("--latency-objective needs the Pareto search (drop --no-pareto)")
+        if self.feedback is not None and self.feedback not in feedback.POLICIES:
+            raise NasError(f"feedback must be one of {', '.join(feedback.POLICIES)}, got "
+                           f"{self.feedback!r}")
+        strategies.get(self.strategy).validate(self)
         if self.prescreen_score not in PRESCREEN_SCORES:
             raise NasError(f"--prescreen-score must be one of {', '.join(PRESCREEN_SCORES)}, "
                            f"got {self.prescreen_score!r}")
@@ -119,19 +129,24 @@ class SearchConfig:
         if self.prescreen is not None and not 0.0 < self.prescreen < 1.0:
             raise NasError(f"--prescreen must be a fraction between 0 and 1, got "
                            f"{self.prescreen}")
-        if self.start_from and self.sampler == "nsga2":
-            raise NasError("--start-from cannot be used with --sampler nsga2: its population "
+        if self.start_from and not sampler.takes_start_from:
+            raise NasError(f"--start-from cannot be used with --sampler {self.sampler}: it "
                            "needs every trial's sampled params (use tpe or random)")
         self.start_genomes  # noqa: B018 (validates --start-from)
 
     def following(self, recorded: Mapping[str, Any] | None) -> SearchConfig:
-        """This search with the defaults that depend on the study resolved: an unset
-        ``fill`` is FILL for a new study (``recorded`` None or empty: the study's user
-        attrs) and the study's own on resume (off for a study made before --fill had a
-        default), so rerunning the command that made a study resumes it."""
-        if self.fill is not None:
-            return self
-        return replace(self, fill=FILL if not recorded else recorded.get("fill") or 0.0)
+        """This search with the defaults that depend on the study resolved, so rerunning
+        the command that made a study resumes it (``recorded``: the study's user attrs,
+        None or empty for a new study). Unset ``fill`` is FILL for a new study and the
+        study's own on resume (off for a study made before --fill had a default); unset
+        ``objectives`` and ``feedback`` likewise (OBJECTIVES, FEEDBACK; a study made
+        before feedback was recorded was told 'raw')."""
+        old = recorded or {}
+        fill = self.fill if self.fill is not None else \
+            (FILL if not old else old.get("fill") or 0.0)
+        objectives = self.objectives or (2 if self.latency_objective else _objectives_of(old))
+        told = self.feedback or (old.get("feedback") or "raw" if old else FEEDBACK)
+        return replace(self, fill=fill, objectives=objectives, feedback=told)
 
     @property
     def start_genomes(self) -> tuple[str, ...]:
@@ -156,16 +171,19 @@ class SearchConfig:
     @property
     def rungs(self) -> tuple[int, ...]:
         """sh: epochs at which candidates are scored (the last is --max-epochs)."""
-        from nas.search.rungs import rung_epochs
+        return self.plan.rungs(self)
 
-        return rung_epochs(self.min_epochs, self.max_epochs, self.eta)
+    @property
+    def plan(self) -> strategies.Strategy:
+        """The strategy plug-in of ``strategy`` (nas.search.strategies)."""
+        return strategies.get(self.strategy)
 
     @property
     def chain(self) -> tuple[str, ...]:
         """The evaluators a screened candidate goes through, in order: latency first
         (``latency_ms`` on every screened trial; cheap, and a latency budget must reject
         before any scoring or training), then zero-cost scoring, then training."""
-        base = ("sh",) if self.strategy == "sh" else self.evaluators
+        base = tuple(self.plan.evaluator if e == "proxy" else e for e in self.evaluators)
         scored = self.zero_cost or self.prescreen is not None
         chain = ("zero_cost", *base) if scored and "zero_cost" not in base else base
         timed = self.record_latency or self.latency_decides
@@ -175,7 +193,10 @@ class SearchConfig:
     def metrics(self) -> tuple[str, ...]:
         """The objectives, as TrialRecord fields: val_acc (max), params, then MACs and
         latency_ms (min) when asked for; a study keeps the ones it was created with."""
-        extra = (("macs",) if self.objectives == 3 else ()) + \
+        n = self.objectives or OBJECTIVES
+        if n == 1:
+            return ("val_acc",)
+        extra = (("macs",) if n == 3 else ()) + \
             (("latency_ms",) if self.latency_objective else ())
         return (*BASE_OBJECTIVES, *extra)
 
@@ -198,15 +219,15 @@ class SearchConfig:
         count and ``objective_names`` the list (older studies carry only the count; their
         metric names are compared instead, ``nas.study.storage.create_study``). The
         latency budget, the strategy and ``fill`` are stored even when unset, so adding or
-        dropping one is refused (older studies lack some keys: those are not compared)."""
-        attrs = {"space": self.space_name, "budget": self.budget, "rf_min": self.rf_min,
-                 "macs_budget": self.macs_budget, "objectives": len(self.metrics),
-                 "objective_names": list(self.metrics),
-                 "latency_budget": self.latency_budget, "strategy": self.strategy,
-                 "fill": self.filling, "amp": self.amp}
-        if self.strategy == "sh":
-            attrs.update(rungs=list(self.rungs), eta=self.eta)
-        return attrs
+        dropping one is refused (older studies lack some keys: those are not compared).
+        ``feedback`` and the objectives come first: they are stored one by one, and a
+        worker that reads a study being created must not take it for an older one."""
+        attrs = {"feedback": self.feedback, "objective_names": list(self.metrics),
+                 "objectives": len(self.metrics), "space": self.space_name,
+                 "budget": self.budget, "rf_min": self.rf_min,
+                 "macs_budget": self.macs_budget, "latency_budget": self.latency_budget,
+                 "strategy": self.strategy, "fill": self.filling, "amp": self.amp}
+        return {**attrs, **self.plan.study_attrs(self)}
 
     def recorded_attrs(self) -> dict[str, Any]:
         """What ``nas retrain`` follows (the search's data, flips, cutout and EMA): stored on a new
@@ -214,9 +235,7 @@ class SearchConfig:
         sh, also where the top-rung runs are (not compared: it may differ by machine)."""
         recorded: dict[str, Any] = {"data": self.data, "flip": self.flip,
                                     "cutout": self.cutout, "ema": self.ema}
-        if self.strategy == "sh":
-            recorded["runs_dir"] = self.runs_dir
-        return recorded
+        return {**recorded, **self.plan.recorded_attrs(self)}
 
     def recipe(self) -> dict[str, Any]:
         """TrainConfig overrides every training of the search shares (None: the
@@ -231,6 +250,15 @@ class SearchConfig:
         d = asdict(self)
         d["space"] = self.space_name
         return d
+
+
+def _objectives_of(recorded: Mapping[str, Any]) -> int | None:
+    """The ``objectives`` setting a study was made with (None: a new study). Its
+    objective names say it; the oldest studies kept only a count (2, or 3 with MACs)."""
+    names = recorded.get("objective_names")
+    if names:
+        return 1 if list(names) == ["val_acc"] else 3 if "macs" in names else 2
+    return int(recorded["objectives"]) if recorded.get("objectives") else None
 
 
 def _positive(flag: str, value: Any) -> None:

@@ -14,7 +14,7 @@ evaluator (diverged, out of memory, any error) raises ``TrialFailed``, which
 from __future__ import annotations
 
 import gc
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,6 +28,7 @@ from nas.genome import Genome
 from nas.interrupts import interruptible
 from nas.search.evaluators import Candidate, Evaluator, Outcome
 from nas.search.evolve import Evolution
+from nas.search.feedback import UNCAPPED, Caps, repeats_told, told
 from nas.search.fill import fill
 from nas.search.screen import Limits, Screen, screen
 from nas.search.signals import interrupt_reason
@@ -40,6 +41,23 @@ from nas.train import TrainingDiverged
 class TrialFailed(RuntimeError):
     """An evaluator could not finish (diverged, out of memory...): the trial is FAIL and
     the search goes on."""
+
+
+@dataclass(frozen=True)
+class Told:
+    """What the sampler is told (``nas.search.feedback``): the policy, the index of the
+    strategy's top rung (0 without rungs) and the bounds of the minimised objectives."""
+
+    policy: str = "raw"
+    top_rung: int = 0
+    caps: Caps = UNCAPPED
+
+    def values(self, metrics: Sequence[str], figures: Mapping[str, Any]) -> tuple[float, ...]:
+        """``metrics`` as told, from a finished trial's figures (``rung``: the last rung
+        it reached, absent without rungs)."""
+        rung = figures.get("rung")
+        short = 0 if rung is None else self.top_rung - int(rung)
+        return told(self.policy, metrics, figures, short, self.caps)
 
 
 @dataclass
@@ -57,6 +75,7 @@ class Objective:
     metrics: tuple[str, ...] = ("val_acc", "params")  # SearchConfig.metrics
     fill: float | None = None  # scale widths into [fill x budget, budget] (nas.search.fill)
     evolve: Evolution | None = None  # --sampler evolve: children of the population
+    told: Told = Told()  # what the sampler is told (nas.search.feedback)
 
     def __call__(self, trial: optuna.Trial) -> tuple[float, ...]:
         try:
@@ -119,13 +138,13 @@ class Objective:
             is None else None
 
     def _values(self, figures: Mapping[str, Any]) -> tuple[float, ...]:
-        """The objective values, in ``metrics`` order, from a trial's figures (val_acc
-        fraction, params, MACs per image, latency_ms). A missing one is a bug: every
-        screened trial is timed before it can be trained."""
+        """The objective values told, in ``metrics`` order, from a trial's figures
+        (val_acc fraction, params, MACs per image, latency_ms; ``rung``). A missing one is
+        a bug: every screened trial is timed before it can be trained."""
         missing = [m for m in self.metrics if figures.get(m) is None]
         if missing:
             raise RuntimeError(f"objective(s) {', '.join(missing)} not recorded")
-        return tuple(float(figures[m]) for m in self.metrics)
+        return self.told.values(self.metrics, figures)
 
     def _fill(self, trial: optuna.Trial, genome: Genome) -> Genome:
         """With ``fill``, the topology at the widths that put it in [fill x budget,
@@ -167,10 +186,12 @@ class Objective:
                   val_acc=first.val_acc, epochs=0, train_seconds=0.0,
                   reused_status=first.status,
                   **{k: v for k, v in timed.items() if v is not None})
+            if not repeats_told(self.told.policy):
+                raise optuna.TrialPruned(f"duplicate of trial {first.number}: no new result")
             if first.status == Status.STOPPED:  # stopped early: no full result to report
                 raise optuna.TrialPruned(f"duplicate of trial {first.number} (stopped early)")
             return self._values({"val_acc": first.val_acc, "params": first.params,
-                                 "macs": first.macs, **timed})
+                                 "macs": first.macs, "rung": first.rung, **timed})
         running = [r for r in same if r.holds_slot]  # none counted: these are RUNNING
         if running:
             write(trial, status=Status.IN_FLIGHT, duplicate_of=running[0].number,

@@ -27,15 +27,14 @@ from optuna.trial import FrozenTrial
 from nas.data import Dataset, load_dataset
 from nas.errors import NasError
 from nas.interrupts import atomic, redeliver_swallowed, stop
-from nas.search import preflight
-from nas.search.config import SearchConfig
+from nas.search import preflight, samplers
+from nas.search.config import FEEDBACK, SearchConfig
 from nas.search.ending import nothing_trained_reason
 from nas.search.evaluators import Setup, create
 from nas.search.evaluators.base import Trainer, check_names, train_genome
-from nas.search.evolve import Evolution
-from nas.search.objective import Objective, TrialFailed
+from nas.search.feedback import Caps
+from nas.search.objective import Objective, Told, TrialFailed
 from nas.search.progress import Monitor
-from nas.search.rungs import expected_epochs
 from nas.search.screen import Limits
 from nas.search.signals import Terminated, sigterm_as_interrupt
 from nas.search.space import as_space, check_budget
@@ -63,11 +62,10 @@ from nas.study.workers import (
     requeue_interrupted,
     slots,
 )
-from nas.train import TrainConfig, preset
+from nas.train import TrainConfig
 
 POLL_S = 2.0  # seconds between study reads while waiting for other workers
 MAX_IDLE = 200  # trials in a row without training before the space counts as exhausted
-STARTUP_TRIALS = 10  # TPE's random trials before it models the results
 EXIT_ERROR = 2  # a worker process stopped by a one-line error (its parent prints it)
 
 
@@ -103,18 +101,6 @@ class SearchSummary:
             f" --study {self.study}"
         return {"retrain": f"nas retrain {self.target}{study} --top 3",
                 "dashboard": f"nas dashboard {self.target}"}
-
-
-def make_sampler(name: str, seed: int, trials: int) -> optuna.samplers.BaseSampler:
-    """TPE (default; reads the constraint values, so it learns the infeasible region),
-    NSGA-II (its population holds trained trials only), random, or evolve (random for
-    the space's samples; the objective's ``Evolution`` proposes the children)."""
-    if name == "nsga2":
-        return optuna.samplers.NSGAIISampler(seed=seed, population_size=max(8, min(50, trials)))
-    if name in ("random", "evolve"):  # evolve: random until it has a population
-        return optuna.samplers.RandomSampler(seed=seed)
-    return optuna.samplers.TPESampler(seed=seed, n_startup_trials=STARTUP_TRIALS,
-                                      constant_liar=True)
 
 
 def reached(recs: list[TrialRecord], target: int, max_images: int | None) -> str | None:
@@ -206,15 +192,24 @@ def _prepare(config: SearchConfig, data: Dataset | None, worker: int = 0,
     probe = create_study(storage, url, name, config.directions, config.study_attrs(),
                          config.recorded_attrs(), metric_names=config.metrics)
     seed = config.seed + 1009 * worker + len(probe.get_trials(deepcopy=False))
-    sampler = make_sampler(config.sampler, seed, config.trials)
-    study = optuna.load_study(study_name=name, storage=storage, sampler=sampler)
+    plugin = samplers.get(config.sampler)
+    study = optuna.load_study(study_name=name, storage=storage,
+                              sampler=plugin.create(seed, config.trials),
+                              pruner=config.plan.pruner(config))
     if data is None:
         data = load_dataset(config.data, subset=config.subset)
     chain = create(config.chain, _setup(config, data, name, worker, trainer))
-    evolve = Evolution(seed=seed) if config.sampler == "evolve" else None
+    told = Told(config.feedback or FEEDBACK, len(config.rungs) - 1 if config.rungs else 0,
+                Caps(params=config.budget, **_caps(config)))
     objective = Objective(space, _limits(config), data, chain, config.trials, config.metrics,
-                          config.filling, evolve)
+                          config.filling, plugin.proposer(seed), told)
     return Prepared(study, objective, name, url, config)
+
+
+def _caps(config: SearchConfig) -> dict[str, float]:
+    """Bounds of the minimised objectives other than params, where the search has one."""
+    return {k: v for k, v in (("macs", config.macs_budget),
+                              ("latency_ms", config.latency_budget)) if v is not None}
 
 
 def _limits(config: SearchConfig) -> Limits:
@@ -236,23 +231,12 @@ def _setup(config: SearchConfig, data: Dataset, study: str, worker: int,
     """What the evaluators are built from. With ``sh`` the recipe is the ``full`` one over
     --max-epochs (the top rung), and runs checkpoint under <runs_dir>/<study>/.
     ``trainer``: how candidates are trained (default: really, ``train_genome``)."""
-    if config.strategy == "sh":
-        recipe = preset("full", epochs=config.max_epochs, batch_size=config.proxy_batch,
-                        **config.recipe())
-    else:
-        recipe = _proxy(config)
-    return Setup(data, recipe, _device(config.device, worker),
-                 rungs=config.rungs if config.strategy == "sh" else (), eta=config.eta,
+    return Setup(data, config.plan.recipe(config), _device(config.device, worker),
+                 rungs=config.rungs, eta=config.eta, optuna_pruner=len(config.metrics) == 1,
                  checkpoints=Path(config.runs_dir) / study, prescreen=config.prescreen,
                  prescreen_score=config.prescreen_score,
                  latency_budget=config.latency_budget,
                  latency_decides=config.latency_decides, trainer=trainer or train_genome)
-
-
-def _proxy(config: SearchConfig) -> TrainConfig:
-    """The proxy recipe of ``config`` (epochs, batch, and the search's shared recipe)."""
-    return preset("proxy", epochs=config.proxy_epochs, batch_size=config.proxy_batch,
-                  **config.recipe())
 
 
 def _device(device: str | None, worker: int) -> str | None:
@@ -448,10 +432,10 @@ def _read_only_done(config: SearchConfig, name: str, t0: float) -> SearchSummary
 
 def _notes(config: SearchConfig, study: optuna.Study, data: Dataset, echo: Any) -> None:
     """The short-proxy warning and the time estimate, one line each, before trial one."""
-    proxy = _proxy(config)
+    proxy = config.plan.recipe(config)
     n = len(data.y_train)
-    warning = (None if config.strategy == "sh" else  # sh's top rung is the full schedule
-               preflight.short_proxy_warning(n, proxy.epochs, proxy.batch_size))
+    warning = (preflight.short_proxy_warning(n, proxy.epochs, proxy.batch_size)
+               if config.plan.warns_short_proxy() else None)
     if warning:
         echo(warning)
     left = config.trials - slots(records(study))[0]
@@ -463,8 +447,7 @@ def _notes(config: SearchConfig, study: optuna.Study, data: Dataset, echo: Any) 
         ips, on = measured[0], f"this study's {measured[1]} trained candidates"
     else:
         ips, on = _typical_rate(config, data, proxy, device, echo), "a typical net"
-    epochs = expected_epochs(config.rungs, config.eta) if config.strategy == "sh" else \
-        proxy.epochs  # per candidate: sh trains the top 1/eta of each rung further
+    epochs = config.plan.epochs_per_candidate(config)  # sh: the top 1/eta go further
     allowance = (None if config.max_images is None else
                  max(0, config.max_images - images_spent(records(study))))
     echo(preflight.estimate_line(left, round(epochs, 2), n, ips,

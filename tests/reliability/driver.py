@@ -30,14 +30,14 @@ from pathlib import Path
 
 
 def _hook_search() -> None:
-    import nas.search.evaluators.proxy as proxy
+    import nas.search.evaluators.base as trainer_seam
     import nas.search.objective as objective
 
     mark_dir = os.environ.get("NAS_TEST_MARK_DIR")
     hang_from = int(os.environ.get("NAS_TEST_HANG_FROM", "0") or 0)
     delay = float(os.environ.get("NAS_TEST_TRAIN_DELAY", "0") or 0)
     host = os.environ.get("NAS_TEST_HOST")
-    real_train = proxy.train
+    real_train = trainer_seam.train  # what every training evaluator trains with
     count = [0]
 
     def train(*args, **kwargs):  # type: ignore[no-untyped-def]
@@ -49,7 +49,7 @@ def _hook_search() -> None:
         time.sleep(delay)
         return real_train(*args, **kwargs)
 
-    proxy.train = train
+    trainer_seam.train = train
     if host:
         objective.worker_id = lambda: f"{host}:{os.getpid()}"
 

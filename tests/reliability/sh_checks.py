@@ -10,6 +10,7 @@ from collections import defaultdict
 from datetime import datetime
 from pathlib import Path
 
+import pytest
 from optuna.trial import FrozenTrial, TrialState
 
 from nas.data import make_synthetic, save_npz
@@ -111,8 +112,9 @@ def check_sh_study(ts: list[FrozenTrial], n: int) -> list[TrialRecord]:
         assert r.halted == (k < top), r
         assert r.epochs == RUNGS[k] and r.planned_epochs == RUNGS[-1], r
         assert r.images == RUNGS[k] * EPOCH_IMAGES, r
-        assert r.val_acc == r.rung_accs[-1] == r.trial.values[0], r
-        assert r.trial.values[1] == r.params, r
+        # told rung first, then accuracy (nas.search.feedback): measured at the top rung
+        assert r.val_acc == r.rung_accs[-1] == pytest.approx(r.trial.values[0] + (top - k)), r
+        assert r.trial.values[1] == r.params + (top - k) * int(helpers.BUDGET), r
         assert len(r.curve) == RUNGS[k], r
         assert [r.curve[RUNGS[j] - 1] for j in range(k + 1)] == list(r.rung_accs), r
         assert r.trial.intermediate_values == {RUNGS[j]: r.rung_accs[j]

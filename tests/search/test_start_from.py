@@ -45,7 +45,7 @@ def test_given_nets_are_trained_first_as_they_are_and_queued_once(config, data):
 
 
 def test_tpe_models_the_study_around_the_given_trials(config, data, monkeypatch):
-    monkeypatch.setattr("nas.search.runner.STARTUP_TRIALS", 2)  # TPE's model from trial 2
+    monkeypatch.setattr("nas.search.samplers.tpe.STARTUP_TRIALS", 2)  # TPE's model from trial 2
     s = run_search(config(trials=5, sampler="tpe", start_from=(SMALL,)), data=data,
                    progress=False)
     rs = _records(s)

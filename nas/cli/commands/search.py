@@ -12,7 +12,16 @@ from rich.table import Table
 from nas.cli.commands.train import AMP_HELP, CUTOUT_HELP, EMA_HELP, FLIP_HELP, THREADS_HELP
 from nas.cli.commands.train import _threads as set_threads
 from nas.errors import NasError
-from nas.search.config import FILL, PRESCREEN_SCORE, PRESCREEN_SCORES, SAMPLERS, SH_MAX_EPOCHS
+from nas.search import samplers, strategies
+from nas.search.config import (
+    FILL,
+    OBJECTIVES,
+    PRESCREEN_SCORE,
+    PRESCREEN_SCORES,
+    SAMPLERS,
+    SH_MAX_EPOCHS,
+    STRATEGIES,
+)
 from nas.search.ending import EXIT_NOTHING_TRAINED
 from nas.search.quick import QUICK_HELP, quick_proxy
 from nas.search.signals import EXIT_TERMINATED
@@ -39,6 +48,16 @@ class Count(click.ParamType):
 
 
 COUNT = Count()
+
+
+def _objectives(pareto: bool | None, macs: bool, latency: bool) -> int | None:
+    """SearchConfig.objectives from the flags (None: the study's, or the default)."""
+    if pareto is False and (macs or latency):
+        raise NasError("--no-pareto cannot be combined with --macs-objective or "
+                       "--latency-objective (they are further Pareto objectives)")
+    if macs:
+        return 3
+    return 2 if pareto or latency else (1 if pareto is False else None)
 
 
 def _front_table(summary) -> Table:  # type: ignore[no-untyped-def]
@@ -69,7 +88,7 @@ def _report(summary, console: Console) -> None:  # type: ignore[no-untyped-def]
     feas = "-" if s.feasible is None else f"{s.feasible:.0%}"
     after = "" if s.feasible_after is None else f" ({s.feasible_after:.0%} after trial 20)"
     sh = summary.config.get("strategy") == "sh"
-    how = (f"{s.trained - s.halted} to the top rung, {s.halted} halted below it" if sh else
+    how = (f"{s.counted - s.halted} to the top rung, {s.halted} halted below it" if sh else
            f"{s.trained} full, {s.stopped} stopped early")
     saving = (f"halving saved {s.epochs_saved}/{s.epochs_planned} epochs "
               f"({s.saved_fraction:.0%})" if sh else
@@ -129,18 +148,19 @@ def _report(summary, console: Console) -> None:  # type: ignore[no-untyped-def]
                    "flight finish). Equal compute for comparing strategies or samplers on "
                    "any hardware; set --trials high to let it decide.")
 @click.option("--sampler", type=click.Choice(SAMPLERS), default="tpe", show_default=True,
-              help="tpe (constraint-aware, multi-objective), nsga2, random, or evolve: "
-                   "regularized evolution over genomes, each candidate the fittest of 5 "
-                   "recent trained nets with one edit (width, kernel, SE, expansion, "
-                   "dilation, shortcut, activation, op, depth); it starts from the "
-                   "--start-from nets at once, else after 5 random ones.")
+              help="; ".join(f"{n}: {samplers.get(n).summary}" for n in SAMPLERS) + ".")
 @click.option("--device", default=None, help="cpu, cuda, cuda:1 [default: cuda if available].")
-@click.option("--strategy", type=click.Choice(["single", "sh"]), default="single",
+@click.option("--strategy", type=click.Choice(STRATEGIES), default="single",
               show_default=True,
-              help="single: one short proxy per candidate (--proxy-epochs); sh: successive "
-                   "halving, each candidate trains the full schedule (--max-epochs, the one "
-                   "nas retrain then uses) and continues past each rung only if it ranks in "
-                   "the top 1/eta there.")
+              help="; ".join(f"{n}: {strategies.get(n).summary}" for n in STRATEGIES) + ".")
+@click.option("--pareto/--no-pareto", default=None,
+              help="--pareto: maximise val acc and minimise params (the Pareto front; "
+                   "halted trials told rung first, then accuracy); --no-pareto: val acc "
+                   "alone, the budget a constraint, rungs and early stops decided by "
+                   "Optuna's own pruners (halted trials PRUNED). [default: "
+                   f"{'--pareto' if OBJECTIVES > 1 else '--no-pareto'} for a new study, "
+                   "the study's own on resume; --macs-objective and --latency-objective "
+                   "imply --pareto]")
 @click.option("--eta", type=click.IntRange(min=2), default=3, show_default=True,
               help="sh: reduction factor between rungs.")
 @click.option("--min-epochs", type=click.IntRange(min=1), default=1, show_default=True,
@@ -198,7 +218,7 @@ def search(budget: int, trials: int, study: str | None, storage: str | None, spa
            latency_objective: bool, data: str,
            proxy_epochs: int | None, batch_size: int | None, subset: int | None, seed: int,
            workers: int, timeout: float | None, max_images: int | None, sampler: str,
-           device: str | None, strategy: str, eta: int,
+           device: str | None, strategy: str, pareto: bool | None, eta: int,
            min_epochs: int, max_epochs: int, fill: float | None, prescreen: float | None,
            prescreen_score: str, latency_budget: float | None, amp: str, no_zero_cost: bool,
            as_json: bool, quiet: bool, threads: int | None, flip: bool | None,
@@ -216,7 +236,8 @@ def search(budget: int, trials: int, study: str | None, storage: str | None, spa
                           subset=subset, seed=seed,
                           workers=workers, timeout=timeout, max_images=max_images,
                           sampler=sampler,
-                          objectives=3 if macs_objective else 2, device=device,
+                          objectives=_objectives(pareto, macs_objective, latency_objective),
+                          device=device,
                           strategy=strategy, eta=eta, min_epochs=min_epochs,
                           max_epochs=max_epochs, fill=fill, prescreen=prescreen,
                           prescreen_score=prescreen_score, zero_cost=not no_zero_cost, amp=amp,

@@ -126,6 +126,9 @@ class Setup:
     device: str | torch.device | None = None
     rungs: tuple[int, ...] = ()  # epochs at which ``sh`` scores, the last = proxy.epochs
     eta: int = 3  # ``sh`` keeps the top 1/eta at each rung
+    # decisions by the study's Optuna pruner (one-objective studies: ``trial.report`` and
+    # ``should_prune``) instead of the hand-written multi-objective rules
+    optuna_pruner: bool = False
     checkpoints: Path | None = None  # ``sh``: per-architecture run checkpoints
     prescreen: float | None = None  # ``zero_cost``: reject below this running quantile
     prescreen_score: str = PRESCREEN_SCORE

@@ -38,10 +38,14 @@ from nas.train import checkpoint as ckpt
 
 
 class RungTracker:
-    """Training callback: records each rung's accuracy and decides promotion."""
+    """Training callback: records each rung's accuracy and decides promotion, by the
+    study's Optuna pruner (``optuna_pruner``: one-objective studies) or by MO-ASHA's
+    rank (``nas.search.rungs.promoted``)."""
 
-    def __init__(self, c: Candidate, rungs: tuple[int, ...], eta: int, signature: str) -> None:
+    def __init__(self, c: Candidate, rungs: tuple[int, ...], eta: int, signature: str,
+                 optuna_pruner: bool = False) -> None:
         self.c, self.rungs, self.eta, self.signature = c, rungs, eta, signature
+        self.optuna_pruner = optuna_pruner
         self.accs: list[float] = []
         self.halted = False
 
@@ -50,15 +54,20 @@ class RungTracker:
         history ends. It went on past every rung before its last epoch, so was promoted
         there; if that last epoch is a rung, the checkpoint was saved right after a
         decision it does not hold, which is taken again."""
-        for m in history:
-            if m.epoch in self.rungs:
-                self._record(m)
+        passed = [m for m in history if m.epoch in self.rungs]
+        for m in passed:
+            self._record(m)
+            if self.optuna_pruner and m is not history[-1]:
+                self.c.trial.should_prune()  # enters this trial in the rung it passed
         return bool(history) and history[-1].epoch in self.rungs and self._halts()
 
     def _record(self, m: EpochMetrics) -> None:
         self.accs.append(float(m.val_acc))
         write(self.c.trial, rung=len(self.accs) - 1, rung_accs=self.accs, sh=self.signature)
-        report_intermediate(self.c.trial, m.epoch, float(m.val_acc))
+        if self.optuna_pruner:
+            self.c.trial.report(float(m.val_acc), m.epoch)
+        else:  # several objectives: Trial.report refuses, the dashboard still draws it
+            report_intermediate(self.c.trial, m.epoch, float(m.val_acc))
 
     def __call__(self, m: EpochMetrics) -> bool:
         if m.epoch not in self.rungs:
@@ -71,6 +80,9 @@ class RungTracker:
         r = len(self.accs) - 1
         if r == len(self.rungs) - 1:
             return False  # top rung: finished, nothing to decide
+        if self.optuna_pruner:
+            self.halted = self.c.trial.should_prune()
+            return self.halted
         me = Entry(self.c.trial.number, self.accs[r], self.c.screen.params)
         if promoted(me, self.field(r), self.eta):
             return False
@@ -115,7 +127,8 @@ class SuccessiveHalving:
         return None if d is None else d / f"{c.genome.arch_id}.pt"
 
     def evaluate(self, c: Candidate) -> Outcome:
-        tracker = RungTracker(c, self.setup.rungs, self.setup.eta, self.signature)
+        tracker = RungTracker(c, self.setup.rungs, self.setup.eta, self.signature,
+                              self.setup.optuna_pruner)
         path = self.checkpoint(c)
         state = None if path is None else ckpt.load(path, c.genome.to_string(),
                                                     self.setup.proxy.to_dict())
@@ -127,8 +140,12 @@ class SuccessiveHalving:
         figures = {"epochs": len(history), "train_seconds": round(time.perf_counter() - t0, 3),
                    "curve": [m.val_acc for m in history],
                    "planned_epochs": self.setup.proxy.epochs, "halted": tracker.halted,
+                   "rung": len(tracker.accs) - 1,
                    "images": len(history) * epoch_images(len(self.setup.data.y_train),
                                                          self.setup.proxy.batch_size)}
+        if tracker.halted and self.setup.optuna_pruner:  # PRUNED, as Optuna's pruners end
+            return Outcome.stop(f"halted at rung {len(tracker.accs) - 1} by Optuna's "
+                                "successive halving", val_acc=tracker.accs[-1], **figures)
         return Outcome.final(tracker.accs[-1], **figures)
 
 
