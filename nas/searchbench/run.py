@@ -35,7 +35,7 @@ SH = {"strategy": "sh", "eta": 3, "min_epochs": 1, "max_epochs": 30, "fill": 0.8
 # as today (halted nets told COMPLETE with their low-rung accuracy); "tpe-rung": TPE + sh
 # with rung-comparable feedback; "tpe-1obj": one objective, Optuna's own pruner.
 ARMS: dict[str, dict[str, Any]] = {
-    "random": {"sampler": "random", "objectives": 2},
+    "random": {"sampler": "random", "objectives": 2, "feedback": "rung"},
     "tpe-raw": {"sampler": "tpe", "objectives": 2, "feedback": "raw"},
     "tpe-rung": {"sampler": "tpe", "objectives": 2, "feedback": "rung"},
     "tpe-1obj": {"sampler": "tpe", "objectives": 1},
