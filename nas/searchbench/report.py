@@ -14,7 +14,7 @@ from __future__ import annotations
 import csv
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -65,6 +65,7 @@ class Paired:
     wins: int  # seeds where A > B
     p_wilcoxon: float
     p_ttest: float
+    short: int = 0  # pairs where a search ended (200 trials) before this image count
 
 
 def paired(results: Sequence[SearchResult], a: str, b: str, where: str,
@@ -120,37 +121,41 @@ def table(results: Sequence[SearchResult], arms: Sequence[str]) -> list[dict[str
 
 
 def comparisons(results: Sequence[SearchResult]) -> list[Paired]:
-    """The paired contrasts of ``PAIRS`` at the allowance, at 4x it and at the end."""
+    """The paired contrasts of ``PAIRS`` at equal training images: the allowance, 2x and
+    4x it (``short`` counts the pairs where a search had ended before)."""
     arms = {r.arm for r in results}
     out = []
     for a, b in PAIRS:
         if a in arms and b in arms:
-            for where, images in ((f"{ALLOWANCE / 1e6:g}M", ALLOWANCE),
-                                  (f"{4 * ALLOWANCE / 1e6:g}M", 4 * ALLOWANCE),
-                                  ("end", None)):
-                out.append(paired(results, a, b, where,
-                                  lambda r, i=images: at_allowance(r, i)))
+            for images in CHECKPOINTS[1:]:
+                p = paired(results, a, b, f"{images / 1e6:g}M",
+                           lambda r, i=images: at_allowance(r, i))
+                ended = {r.seed for r in results if r.arm in (a, b) and r.images < images}
+                out.append(replace(p, short=len(ended)))
     return out
 
 
 def markdown(rows: Sequence[dict[str, object]], pairs: Sequence[Paired]) -> str:
     """The table and the contrasts as Markdown (accuracies in points)."""
     names = [n for n, _ in columns()]
-    head = "| arm | seeds | " + " | ".join(names) + " | top-rung nets | trials | " \
-        "duplicates (told COMPLETE) | rejected | wall s |"
-    lines = [head, "| --- |" + " ---: |" * (len(names) + 6)]
+    head = "| arm | seeds | " + " | ".join(names) + " | top-rung nets | images (M) | " \
+        "trials | duplicates (told COMPLETE) | rejected | wall s |"
+    lines = [head, "| --- |" + " ---: |" * (len(names) + 7)]
     for r in rows:
         cells = [f"{r[n]:.2f} ± {r[f'{n}_sd']:.2f}" + ("" if r[f"{n}_n"] == r["seeds"]
                                                      else f" (n={r[f'{n}_n']})")
                  for n in names]
         lines.append(f"| {r['arm']} | {r['seeds']} | " + " | ".join(cells)
-                     + f" | {r['top']:.1f} | {r['trials']:.0f} | {r['duplicates']:.1f} "
+                     + f" | {r['top']:.1f} | {r['images'] / 1e6:.1f} | {r['trials']:.0f} | "
+                     f"{r['duplicates']:.1f} "
                      f"({r['duplicates_complete']:.1f}) | {r['rejected']:.1f} | "
                      f"{r['wall_s']:.0f} |")
-    lines += ["", "| contrast | at | mean diff (points) | sd | seeds | A wins | Wilcoxon p "
-              "| paired t p |", "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    lines += ["", "| contrast | images | mean diff (points) | sd | seeds | A wins | "
+              "Wilcoxon p | paired t p | pairs with a search ended before |",
+              "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
     lines += [f"| {p.a} - {p.b} | {p.where} | {p.mean:+.2f} | {p.sd:.2f} | {p.n} | "
-              f"{p.wins} | {_p(p.p_wilcoxon)} | {_p(p.p_ttest)} |" for p in pairs]
+              f"{p.wins} | {_p(p.p_wilcoxon)} | {_p(p.p_ttest)} | {p.short} |"
+              for p in pairs]
     return "\n".join(lines) + "\n"
 
 
