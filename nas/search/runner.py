@@ -9,31 +9,27 @@ only shared state, so workers on other machines cooperate the same way as local 
 
 from __future__ import annotations
 
-import multiprocessing as mp
-import os
 import random
-import signal
-import sys
 import time
 from dataclasses import dataclass, field
-from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
 import optuna
-import torch
 from optuna.trial import FrozenTrial
 
 from nas.data import Dataset, load_dataset
 from nas.errors import NasError
-from nas.interrupts import atomic, redeliver_swallowed, stop
+from nas.interrupts import atomic
 from nas.search import preflight, samplers
 from nas.search.config import FEEDBACK, SearchConfig
 from nas.search.ending import nothing_trained_reason
 from nas.search.evaluators import Setup, create
 from nas.search.evaluators.base import Trainer, check_names, train_genome
 from nas.search.feedback import Caps
+from nas.search.notes import notes
 from nas.search.objective import Objective, Told, TrialFailed
+from nas.search.processes import POLL_S, device_of, run_workers
 from nas.search.progress import Monitor
 from nas.search.screen import Limits
 from nas.search.signals import Terminated, sigterm_as_interrupt
@@ -55,18 +51,13 @@ from nas.study.storage import (
     storage_url,
 )
 from nas.study.workers import (
-    die_with_parent,
-    fail_dead_local_trials,
     fail_own_running,
     fail_stale,
     requeue_interrupted,
     slots,
 )
-from nas.train import TrainConfig
 
-POLL_S = 2.0  # seconds between study reads while waiting for other workers
 MAX_IDLE = 200  # trials in a row without training before the space counts as exhausted
-EXIT_ERROR = 2  # a worker process stopped by a one-line error (its parent prints it)
 
 
 @dataclass
@@ -231,7 +222,7 @@ def _setup(config: SearchConfig, data: Dataset, study: str, worker: int,
     """What the evaluators are built from. With ``sh`` the recipe is the ``full`` one over
     --max-epochs (the top rung), and runs checkpoint under <runs_dir>/<study>/.
     ``trainer``: how candidates are trained (default: really, ``train_genome``)."""
-    return Setup(data, config.plan.recipe(config), _device(config.device, worker),
+    return Setup(data, config.plan.recipe(config), device_of(config.device, worker),
                  rungs=config.rungs, eta=config.eta, optuna_pruner=len(config.metrics) == 1,
                  checkpoints=Path(config.runs_dir) / study, prescreen=config.prescreen,
                  prescreen_score=config.prescreen_score,
@@ -239,111 +230,25 @@ def _setup(config: SearchConfig, data: Dataset, study: str, worker: int,
                  latency_decides=config.latency_decides, trainer=trainer or train_genome)
 
 
-def _device(device: str | None, worker: int) -> str | None:
-    """One device per worker, round robin over the CUDA devices, unless one is forced."""
-    if device is None and torch.cuda.is_available() and torch.cuda.device_count() > 1:
-        return f"cuda:{worker % torch.cuda.device_count()}"
-    return device
-
-
-def _worker_main(config: SearchConfig, worker: int, threads: int, errors: Connection
-                 ) -> None:
-    """Entry point of a worker process (spawned): quiet, its trials show in the study.
-
-    A one-line error (``NasError``: the storage gone for good, a full disk) goes to the
-    parent through ``errors``, which prints it once, and the worker exits 2 without a
-    traceback; the parent also says when the storage drops and returns.
-    """
-    try:
-        _worker_loop(config, worker, threads)
-    except NasError as e:
-        errors.send(str(e))
-        sys.exit(EXIT_ERROR)
-
-
-def _worker_loop(config: SearchConfig, worker: int, threads: int) -> None:
-    """Open the study and work until done. The signals are armed first: a parent that
-    dies (or a Ctrl-C) while this process still starts up stops it just as cleanly."""
-    optuna.logging.set_verbosity(optuna.logging.ERROR)
-    torch.set_num_threads(threads)
+def work_in_process(config: SearchConfig, worker: int) -> None:
+    """What worker process ``worker`` of ``--workers N`` runs (``nas.search.processes``
+    spawns it): open the study and work until done or out of time."""
     deadline = time.time() + config.timeout if config.timeout else None
-    signal.signal(signal.SIGINT, _interrupt_once)
-    redeliver_swallowed(signal.SIGINT, _interrupt_once, KeyboardInterrupt)
-    try:
-        die_with_parent()  # a SIGKILLed `nas search` must not leave its workers training
-        with sigterm_as_interrupt():  # a TERM sent to the whole process group
-            p = _prepare(config, None, worker, announce=False)
-            work(p.study, p.objective, config.trials, deadline,
-                 max_idle=config.max_samples or MAX_IDLE, max_images=config.max_images)
-    except KeyboardInterrupt:
-        pass
-    except Exception as e:
-        # An interrupt that lands inside Optuna's own write of a trial state surfaces as
-        # an unrelated error (UnboundLocalError in optuna 5); it is still a clean stop.
-        if not isinstance(e.__context__, KeyboardInterrupt):
-            raise
-    finally:  # done or stopped: the parent's forwarded SIGINT must not hit atexit hooks
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
-
-
-def _interrupt_once(signum: int, frame: Any) -> None:
-    """A terminal's Ctrl-C reaches a worker, then the parent forwards another: only the
-    first may interrupt, or the second cuts short the write that marks the trial FAIL."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    stop(KeyboardInterrupt())
+    p = _prepare(config, None, worker, announce=False)
+    work(p.study, p.objective, config.trials, deadline,
+         max_idle=config.max_samples or MAX_IDLE, max_images=config.max_images)
 
 
 def _run_workers(config: SearchConfig, study: optuna.Study, monitor: Monitor,
                  deadline: float | None) -> str:
-    ctx = mp.get_context("spawn")
-    threads = max(1, (os.cpu_count() or 1) // config.workers)
-    # one pipe per worker for its one-line error (no semaphore: a SIGKILLed parent
-    # leaves nothing for multiprocessing's resource tracker to warn about)
-    pipes = [ctx.Pipe(duplex=False) for _ in range(config.workers)]
-    procs = [ctx.Process(target=_worker_main, args=(config, i, threads, pipes[i][1]),
-                         daemon=False) for i in range(config.workers)]
-    for p in procs:
-        p.start()
-    try:
-        _watch(procs, study, monitor)
-    except KeyboardInterrupt:
-        for p in procs:  # a terminal's Ctrl-C reached them too, a `kill -INT` did not
-            if p.is_alive() and p.pid is not None:
-                os.kill(p.pid, signal.SIGINT)
-        for p in procs:  # each marks its running trial FAIL and exits
-            p.join(timeout=30)
-        # a signal landing inside Optuna's own state write leaves that trial RUNNING
-        fail_dead_local_trials(study)
-        raise
-    finally:
-        for p in procs:
-            if p.is_alive():
-                p.terminate()
-            p.join()
-    told = [r.recv() for r, _ in pipes if r.poll()]
-    if told:  # a worker's one-line error, said once
-        raise NasError(told[0])
+    """``config.workers`` processes on the study; how the search ended."""
+    crashed = run_workers(work_in_process, config, study, monitor)
     end = reached(records(study), config.trials, config.max_images)
     if end is not None:
         return end
-    crashed = [(i, p.exitcode) for i, p in enumerate(procs) if p.exitcode not in (0, None)]
     if crashed:
         raise RuntimeError(f"search workers exited with errors (worker, exit code): {crashed}")
     return "timeout" if deadline is not None and time.time() >= deadline else "exhausted"
-
-
-def _watch(procs: list[Any], study: optuna.Study, monitor: Monitor) -> None:
-    """Show the study's progress until every worker process has exited. If the storage
-    fails for good here too, the workers fail on it as well and report it: stop
-    reading, keep waiting."""
-    reading = True
-    while any(p.is_alive() for p in procs):
-        if reading:
-            try:
-                monitor.update(study.get_trials(deepcopy=False))
-            except NasError:
-                reading = False
-        time.sleep(POLL_S / 2)
 
 
 def run_search(config: SearchConfig, data: Dataset | None = None, progress: bool = True,
@@ -387,7 +292,7 @@ def run_search(config: SearchConfig, data: Dataset | None = None, progress: bool
     requeue_interrupted(study)  # a Ctrl-C'd candidate is trained (sh: resumed) this time
     _start_from(config, study, echo)
     if echo is not None:
-        _notes(config, study, data, echo)
+        notes(config, study, data, echo)
     trials = study.get_trials(deepcopy=False)
     monitor = monitor or Monitor(config.trials, trials, enabled=progress)
     deadline = t0 + config.timeout if config.timeout else None
@@ -428,44 +333,6 @@ def _read_only_done(config: SearchConfig, name: str, t0: float) -> SearchSummary
         return None
     return SearchSummary(name, url, compute(trials), pareto_front(trained_trials(trials)),
                          "done", time.time() - t0, config.to_dict())
-
-
-def _notes(config: SearchConfig, study: optuna.Study, data: Dataset, echo: Any) -> None:
-    """The short-proxy warning and the time estimate, one line each, before trial one."""
-    proxy = config.plan.recipe(config)
-    n = len(data.y_train)
-    warning = (preflight.short_proxy_warning(n, proxy.epochs, proxy.batch_size)
-               if config.plan.warns_short_proxy() else None)
-    if warning:
-        echo(warning)
-    left = config.trials - slots(records(study))[0]
-    if left <= 0:
-        return
-    device = _device(config.device, 0)
-    measured = preflight.study_rate(records(study))
-    if measured is not None:  # a resumed study: its own candidates, evaluation included
-        ips, on = measured[0], f"this study's {measured[1]} trained candidates"
-    else:
-        ips, on = _typical_rate(config, data, proxy, device, echo), "a typical net"
-    epochs = config.plan.epochs_per_candidate(config)  # sh: the top 1/eta go further
-    allowance = (None if config.max_images is None else
-                 max(0, config.max_images - images_spent(records(study))))
-    echo(preflight.estimate_line(left, round(epochs, 2), n, ips,
-                                 preflight.device_type(device), allowance, config.workers,
-                                 on))
-
-
-def _typical_rate(config: SearchConfig, data: Dataset, proxy: TrainConfig, device: str | None,
-                  echo: Any) -> float:
-    """Training images/s of a typical net of the space (NaN if it cannot be measured:
-    an estimate must never stop a search)."""
-    try:
-        genome = preflight.typical_genome(as_space(config.space), config.budget, data,
-                                          fill_to=config.filling)
-        return preflight.images_per_second(genome, data, proxy, device)
-    except Exception as e:
-        echo(f"note: throughput not measured ({type(e).__name__}: {e})")
-        return float("nan")
 
 
 def _peek_data(config: SearchConfig) -> Dataset:
