@@ -14,9 +14,9 @@ SAMPLERS = samplers.names()  # the registered plug-ins (nas.search.samplers)
 STRATEGIES = strategies.names()  # (nas.search.strategies)
 PRESCREEN_SCORES = ("synflow", "naswot", "grad_norm", "zico", "depth", "params", "macs", "rf")
 PRESCREEN_SCORE = "macs"  # the default: the best-ranking zero-cost score of results/fidelity
-# Default top rung of --strategy sh (epochs): the schedule of issue 14's arms
-# (results/search); the budget study (results/budget) measured 30 better and passes it.
-SH_MAX_EPOCHS = 20
+RESNET_FROM = 300_000  # params: the default space is resnet from here on (space_for)
+# The strategy of a new study (nas.search.strategies; its options' defaults live there)
+STRATEGY = "sh"  # results/repeats-200k/PROTOCOL.md D1 (sh won or tied issue 14's arms)
 # Default --fill of a new study: with it, arm (d) of results/search beat the same search
 # without it by 0.44 points of top-rung validation accuracy at 200k, picking a net of 0.91
 # of the budget (issue 14, PROTOCOL v2.1's rule).
@@ -24,10 +24,12 @@ FILL = 0.85
 # Objective names: TrialRecord fields, in the order of the study's values; also the metric
 # names the dashboard shows. val_acc is maximised, the others minimised.
 BASE_OBJECTIVES = ("val_acc", "params")
-# Objectives of a new study without MACs or latency objectives: 2 is (val_acc, params),
-# the Pareto search; 1 is val_acc alone, the budget a constraint, rungs judged by Optuna's
-# own pruners. Set from the strategy benchmark (results/searchbench).
-OBJECTIVES = 2
+# Objectives of a new study without MACs or latency objectives (objectives_for): with
+# --fill, 1 (val_acc alone, the budget a constraint, rungs judged by Optuna's own
+# pruners): in the training-free strategy benchmark it beat random search by 0.77 points
+# at 200 trials (p 0.013, 20 seeds), the Pareto design with the same feedback by 0.60
+# (results/searchbench; results/repeats-200k/PROTOCOL.md D5). Without --fill, 2:
+# (val_acc, params), the Pareto search, where params still vary.
 FEEDBACK = "rung"  # what a new study's sampler is told (nas.search.feedback)
 
 
@@ -42,7 +44,7 @@ class SearchConfig:
 
     budget: int
     trials: int
-    space: str | Space = "default"
+    space: str | Space | None = None  # None: space_for(budget)
     study: str | None = None  # default: "<space>-<budget in k>"
     storage: str | None = None  # default: sqlite:///studies/<study>.db
     rf_min: int | None = None
@@ -68,10 +70,12 @@ class SearchConfig:
     # ``chain`` puts latency timing and zero-cost scoring in front and swaps proxy for sh
     # with --strategy sh
     evaluators: tuple[str, ...] = ("proxy",)
-    strategy: str = "single"  # 'single': one short proxy; 'sh': successive halving
-    eta: int = 3  # sh: the top 1/eta of each rung continues
-    min_epochs: int = 1  # sh: the lowest rung
-    max_epochs: int = SH_MAX_EPOCHS  # sh: the top rung = the schedule nas retrain uses
+    # 'single': one short proxy; 'sh': successive halving; None: STRATEGY for a new
+    # study, the study's own on resume (and likewise its options below)
+    strategy: str | None = None
+    eta: int | None = None  # sh: the top 1/eta of each rung continues
+    min_epochs: int | None = None  # sh: the lowest rung
+    max_epochs: int | None = None  # sh: the top rung = the schedule nas retrain uses
     # scale widths into [fill x budget, budget]; None: FILL for a new study, the study's
     # own on resume (``following``); 0: off
     fill: float | None = None
@@ -90,6 +94,8 @@ class SearchConfig:
     start_from: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
+        if self.space is None:  # frozen: the one default resolved at construction
+            object.__setattr__(self, "space", space_for(self.budget))
         _positive("--budget", self.budget)
         _positive("--trials", self.trials)
         _positive("--workers", self.workers)
@@ -108,7 +114,7 @@ class SearchConfig:
         if self.feedback is not None and self.feedback not in feedback.POLICIES:
             raise NasError(f"feedback must be one of {', '.join(feedback.POLICIES)}, got "
                            f"{self.feedback!r}")
-        strategies.get(self.strategy).validate(self)
+        self.plan.validate(self)
         if self.prescreen_score not in PRESCREEN_SCORES:
             raise NasError(f"--prescreen-score must be one of {', '.join(PRESCREEN_SCORES)}, "
                            f"got {self.prescreen_score!r}")
@@ -144,9 +150,13 @@ class SearchConfig:
         old = recorded or {}
         fill = self.fill if self.fill is not None else \
             (FILL if not old else old.get("fill") or 0.0)
-        objectives = self.objectives or (2 if self.latency_objective else _objectives_of(old))
+        objectives = self.objectives or (2 if self.latency_objective else
+                                         _objectives_of(old) or objectives_for(fill))
         told = self.feedback or (old.get("feedback") or "raw" if old else FEEDBACK)
-        return replace(self, fill=fill, objectives=objectives, feedback=told)
+        strategy = self.strategy or (old.get("strategy") or "single" if old else STRATEGY)
+        done = replace(self, fill=fill, objectives=objectives, feedback=told,
+                       strategy=strategy)
+        return replace(done, **done.plan.resolve(done, old))
 
     @property
     def start_genomes(self) -> tuple[str, ...]:
@@ -176,7 +186,7 @@ class SearchConfig:
     @property
     def plan(self) -> strategies.Strategy:
         """The strategy plug-in of ``strategy`` (nas.search.strategies)."""
-        return strategies.get(self.strategy)
+        return strategies.get(self.strategy or STRATEGY)
 
     @property
     def chain(self) -> tuple[str, ...]:
@@ -193,7 +203,7 @@ class SearchConfig:
     def metrics(self) -> tuple[str, ...]:
         """The objectives, as TrialRecord fields: val_acc (max), params, then MACs and
         latency_ms (min) when asked for; a study keeps the ones it was created with."""
-        n = self.objectives or OBJECTIVES
+        n = self.objectives or objectives_for(self.fill if self.fill is not None else FILL)
         if n == 1:
             return ("val_acc",)
         extra = (("macs",) if n == 3 else ()) + \
@@ -250,6 +260,21 @@ class SearchConfig:
         d = asdict(self)
         d["space"] = self.space_name
         return d
+
+
+def objectives_for(fill: float | None) -> int:
+    """The objectives of a new study: 1 (val_acc, the budget a constraint) when ``fill``
+    puts every net at 0.85-1.0 of the budget, where a params objective tells the sampler
+    almost nothing; 2 (the Pareto search over val_acc and params) without it."""
+    return 1 if fill else 2
+
+
+def space_for(budget: int) -> str:
+    """The default space at ``budget`` params: ``resnet`` from RESNET_FROM on, where the
+    budget study's resnet-space searches validated best at 400k (top-rung val 90.18% and
+    90.14% against the default space's 88.58% and 86.98%: results/budget, validation
+    only); ``default`` below, the space of the 200k win and of every 100k search."""
+    return "resnet" if budget >= RESNET_FROM else "default"
 
 
 def _objectives_of(recorded: Mapping[str, Any]) -> int | None:

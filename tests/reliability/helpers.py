@@ -20,6 +20,7 @@ BUDGET = "30000"  # the small space reaches 2.5k..44k params at this budget: mos
 # --fill 0: these tests are about processes and storage; the tiny spaces' own samples
 # keep their trials distinct and quick (--fill has its own tests in tests/search)
 SEARCH = ("search", "--budget", BUDGET, "--space", "small", "--proxy-epochs", "1",
+          "--strategy", "single",
           "--sampler", "random", "--fill", "0")
 
 

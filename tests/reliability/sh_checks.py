@@ -35,7 +35,7 @@ def tiny_npz(path: Path) -> Path:
 def sh_args(storage: str | Path, study: str, data: Path, trials: int) -> tuple[str, ...]:
     """``nas search --strategy sh`` on the small space, rungs 1, 2, 4 epochs (eta 2)."""
     return ("search", "--budget", helpers.BUDGET, "--space", "small", "--sampler", "random",
-            "--strategy", "sh", "--min-epochs", str(MIN_EPOCHS), "--max-epochs",
+            "--strategy", "sh", "--pareto", "--min-epochs", str(MIN_EPOCHS), "--max-epochs",
             str(MAX_EPOCHS), "--eta", str(ETA), "--batch-size", str(BATCH), "--no-zero-cost",
             "--trials", str(trials), "--storage", str(storage), "--study", study,
             "--data", str(data), "--quiet", "--fill", "0")

@@ -84,6 +84,7 @@ def one_study_db(tmp_path_factory, tiny_npz) -> Path:
 
 def search(*args: str) -> tuple[str, ...]:
     return ("search", "--space", "small", "--trials", "1", "--proxy-epochs", "1",
+            "--strategy", "single",
             "--quiet", *args)
 
 

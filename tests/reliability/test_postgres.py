@@ -72,6 +72,7 @@ def test_an_architecture_is_never_trained_twice_at_once(pg_url, tiny_npz, tmp_pa
     the same one) and slow trainings: the second worker sees the first one's in-flight
     mark and moves to the other architecture; each is trained exactly once."""
     args = ("search", "--budget", helpers.BUDGET, "--space", "pair", "--proxy-epochs", "1",
+            "--strategy", "single",
             "--sampler", "random", "--seed", "0", "--trials", "2", "--storage", pg_url,
             "--study", "pair", "--data", str(tiny_npz), "--quiet", "--fill", "0")
     logs = [tmp_path / f"w{i}.log" for i in range(2)]

@@ -29,6 +29,6 @@ def config(tmp_path):
     def make(**kw):
         base = {"budget": BUDGET, "trials": 3, "space": "small", "proxy_epochs": 1,
                 "storage": str(tmp_path / "study.db"), "study": "t", "sampler": "random",
-                "fill": 0.0}
+                "fill": 0.0, "strategy": "single"}
         return SearchConfig(**{**base, **kw})
     return make

@@ -44,7 +44,8 @@ def test_storage_that_is_not_a_database(tmp_path, monkeypatch):
 def test_search_cli_prints_front_and_commands(tmp_path, monkeypatch, npz):
     monkeypatch.chdir(tmp_path)
     args = ["search", "--budget", "30k", "--space", "small", "--trials", "2", "--data",
-            str(npz), "--proxy-epochs", "1", "--sampler", "random", "--quiet"]
+            str(npz), "--proxy-epochs", "1",
+            "--strategy", "single", "--sampler", "random", "--quiet"]
     out = run(*args)
     assert out.exit_code == 0, out.output
     assert "Pareto front" in out.output and "nas retrain studies/small-30k.db --top 3" in (
@@ -58,7 +59,7 @@ def test_search_cli_prints_front_and_commands(tmp_path, monkeypatch, npz):
 def test_retrain_defaults_to_the_data_the_search_used(tmp_path, monkeypatch, npz):
     monkeypatch.chdir(tmp_path)
     assert run("search", "--budget", "30k", "--space", "small", "--trials", "1", "--data",
-               str(npz), "--proxy-epochs", "1", "--quiet").exit_code == 0
+               str(npz), "--proxy-epochs", "1", "--strategy", "single", "--quiet").exit_code == 0
     out = run("retrain", "studies/small-30k.db", "--top", "1", "--epochs", "1")
     assert out.exit_code == 0, out.output  # no --data: cifar10 would not load here
     assert f"data `{npz}`" in (tmp_path / "results" / "small-30k" / "summary.md").read_text()
@@ -76,6 +77,7 @@ def test_spaces_lists_every_space_with_its_range():
 # ------------------------------------------------------------- issue 12: a new user's run
 
 SMALL = ("search", "--budget", "30k", "--space", "small", "--proxy-epochs", "1",
+         "--strategy", "single",
          "--sampler", "random", "--quiet")
 
 
@@ -95,7 +97,7 @@ def test_budget_that_rejects_everything_exits_1_with_the_reason_first(tmp_path, 
     monkeypatch.chdir(tmp_path)
     monkeypatch.setattr("nas.search.runner.MAX_IDLE", 5)
     out = run("search", "--budget", "2000", "--trials", "3", "--data", str(npz),
-              "--proxy-epochs", "1", "--sampler", "random", "--quiet")
+              "--proxy-epochs", "1", "--strategy", "single", "--sampler", "random", "--quiet")
     assert out.exit_code == 1, out.output
     errors = [ln for ln in out.output.splitlines() if ln.startswith("error:")]
     assert errors and "rejected before training" in errors[0], out.output

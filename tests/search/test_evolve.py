@@ -91,7 +91,8 @@ def test_cli_accepts_the_evolve_sampler(tmp_path, monkeypatch, npz):
     monkeypatch.chdir(tmp_path)
     out = CliRunner().invoke(cli, ["search", "--budget", "30k", "--space", "small",
                                    "--trials", "3", "--sampler", "evolve", "--data", str(npz),
-                                   "--proxy-epochs", "1", "--start-from", SMALL, "--quiet",
+                                   "--proxy-epochs", "1",
+            "--strategy", "single", "--start-from", SMALL, "--quiet",
                                    "--fill", "0"])
     assert out.exit_code == 0, out.output
 

@@ -134,7 +134,7 @@ def _cli(*args):
 def test_cli_latency_objective_json_and_refused_resume(tmp_path, monkeypatch, npz):
     monkeypatch.chdir(tmp_path)
     args = ["--budget", "30k", "--space", "small", "--trials", "1", "--data", str(npz),
-            "--proxy-epochs", "1", "--sampler", "random", "--quiet"]
+            "--proxy-epochs", "1", "--strategy", "single", "--sampler", "random", "--quiet"]
     out = _cli(*args, "--latency-objective", "--json")
     assert out.exit_code == 0, out.output
     summary = json.loads(out.stdout.splitlines()[0])

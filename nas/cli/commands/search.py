@@ -15,16 +15,17 @@ from nas.errors import NasError
 from nas.search import samplers, strategies
 from nas.search.config import (
     FILL,
-    OBJECTIVES,
     PRESCREEN_SCORE,
     PRESCREEN_SCORES,
+    RESNET_FROM,
     SAMPLERS,
-    SH_MAX_EPOCHS,
     STRATEGIES,
+    STRATEGY,
 )
 from nas.search.ending import EXIT_NOTHING_TRAINED
 from nas.search.quick import QUICK_HELP, quick_proxy
 from nas.search.signals import EXIT_TERMINATED
+from nas.search.strategies import halving
 from nas.train.config import AMP_MODES
 
 
@@ -117,8 +118,10 @@ def _report(summary, console: Console) -> None:  # type: ignore[no-untyped-def]
 @click.option("--storage", default=None,
               help="Optuna storage URL or file: sqlite:///x.db, postgresql://..., "
                    "journal:///x.log [default: sqlite:///studies/<study>.db].")
-@click.option("--space", default="default", show_default=True,
-              help="Search space in search_spaces/ (see `nas spaces`).")
+@click.option("--space", default=None,
+              help="Search space in search_spaces/ (see `nas spaces`). [default: resnet "
+                   f"from {RESNET_FROM:,} params (it validated best at 400k: "
+                   "results/budget), default below]")
 @click.option("--rf-min", type=int, default=None,
               help="Reject receptive fields under N px (on the data's images; kernel taps "
                    "that only read padding do not count).")
@@ -150,23 +153,25 @@ def _report(summary, console: Console) -> None:  # type: ignore[no-untyped-def]
 @click.option("--sampler", type=click.Choice(SAMPLERS), default="tpe", show_default=True,
               help="; ".join(f"{n}: {samplers.get(n).summary}" for n in SAMPLERS) + ".")
 @click.option("--device", default=None, help="cpu, cuda, cuda:1 [default: cuda if available].")
-@click.option("--strategy", type=click.Choice(STRATEGIES), default="single",
-              show_default=True,
-              help="; ".join(f"{n}: {strategies.get(n).summary}" for n in STRATEGIES) + ".")
+@click.option("--strategy", type=click.Choice(STRATEGIES), default=None,
+              help="; ".join(f"{n}: {strategies.get(n).summary}" for n in STRATEGIES) +
+                   f". [default: {STRATEGY} for a new study (single with --quick), the "
+                   "study's own on resume]")
 @click.option("--pareto/--no-pareto", default=None,
               help="--pareto: maximise val acc and minimise params (the Pareto front; "
                    "halted trials told rung first, then accuracy); --no-pareto: val acc "
                    "alone, the budget a constraint, rungs and early stops decided by "
-                   "Optuna's own pruners (halted trials PRUNED). [default: "
-                   f"{'--pareto' if OBJECTIVES > 1 else '--no-pareto'} for a new study, "
-                   "the study's own on resume; --macs-objective and --latency-objective "
-                   "imply --pareto]")
-@click.option("--eta", type=click.IntRange(min=2), default=3, show_default=True,
-              help="sh: reduction factor between rungs.")
-@click.option("--min-epochs", type=click.IntRange(min=1), default=1, show_default=True,
-              help="sh: epochs of the lowest rung.")
-@click.option("--max-epochs", type=click.IntRange(min=1), default=SH_MAX_EPOCHS, show_default=True,
-              help="sh: epochs of the top rung (the full schedule; rungs at max/eta^k).")
+                   "Optuna's own pruners (halted trials PRUNED). [default: --no-pareto "
+                   "with --fill, --pareto without (results/searchbench), the study's own "
+                   "on resume; --macs-objective and --latency-objective imply --pareto]")
+@click.option("--eta", type=click.IntRange(min=2), default=None,
+              help=f"sh: reduction factor between rungs. [default: {halving.ETA}]")
+@click.option("--min-epochs", type=click.IntRange(min=1), default=None,
+              help=f"sh: epochs of the lowest rung. [default: {halving.MIN_EPOCHS}]")
+@click.option("--max-epochs", type=click.IntRange(min=1), default=None,
+              help="sh: epochs of the top rung (the full schedule nas retrain uses; rungs "
+                   f"at max/eta^k). [default: {halving.MAX_EPOCHS}; sh's options default "
+                   "to the study's own on resume]")
 @click.option("--fill", type=click.FloatRange(0, 1, max_open=True), default=None,
               help="Scale each sampled topology's widths so its params land in [FILL x "
                    "budget, budget], so the search compares nets of the size paid for; 0: "
@@ -213,13 +218,14 @@ def _report(summary, console: Console) -> None:  # type: ignore[no-untyped-def]
                    "It must meet --budget and the other limits. The study then shows it "
                    "next to the search's nets and `nas retrain` picks it when nothing beats "
                    "it on validation. Queued once per study. Not with --sampler nsga2.")
-def search(budget: int, trials: int, study: str | None, storage: str | None, space: str,
+def search(budget: int, trials: int, study: str | None, storage: str | None, space: str | None,
            rf_min: int | None, macs_budget: int | None, macs_objective: bool,
            latency_objective: bool, data: str,
            proxy_epochs: int | None, batch_size: int | None, subset: int | None, seed: int,
            workers: int, timeout: float | None, max_images: int | None, sampler: str,
-           device: str | None, strategy: str, pareto: bool | None, eta: int,
-           min_epochs: int, max_epochs: int, fill: float | None, prescreen: float | None,
+           device: str | None, strategy: str | None, pareto: bool | None,
+           eta: int | None, min_epochs: int | None, max_epochs: int | None,
+           fill: float | None, prescreen: float | None,
            prescreen_score: str, latency_budget: float | None, amp: str, no_zero_cost: bool,
            as_json: bool, quiet: bool, threads: int | None, flip: bool | None,
            cutout: int | None, ema: float | None, quick: bool,
@@ -229,6 +235,7 @@ def search(budget: int, trials: int, study: str | None, storage: str | None, spa
 
     if quick:
         subset, proxy_epochs, batch_size = quick_proxy(subset, proxy_epochs, batch_size)
+        strategy = strategy or "single"  # the CPU-sized proxy is single's
     set_threads(threads)
     config = SearchConfig(budget=budget, trials=trials, space=space, study=study,
                           storage=storage, rf_min=rf_min, macs_budget=macs_budget,

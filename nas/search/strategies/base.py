@@ -21,6 +21,12 @@ class Strategy:
     summary: ClassVar[str]  # one line for `nas search --help`
     evaluator: ClassVar[str]  # the registered evaluator that trains (nas.search.evaluators)
 
+    def resolve(self, config: SearchConfig, recorded: Mapping[str, Any]) -> dict[str, Any]:
+        """Values for this strategy's options left unset (None) in ``config``: its
+        defaults for a new study (``recorded`` empty), the study's own on resume (its user
+        attrs), so rerunning the command that made a study resumes it."""
+        return {}
+
     def validate(self, config: SearchConfig) -> None:
         """NasError (one line, naming the flag) for options this strategy cannot run."""
 

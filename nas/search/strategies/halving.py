@@ -25,6 +25,19 @@ if TYPE_CHECKING:
     from nas.train import TrainConfig
 
 
+ETA = 3  # the top 1/eta of each rung continue
+MIN_EPOCHS = 1  # the lowest rung
+# The top rung = the schedule nas retrain uses: R30, chosen on validation
+# (results/budget/PROTOCOL-recipe.md); every net the budget study retrained ran it.
+MAX_EPOCHS = 30
+
+
+def options(config: SearchConfig) -> tuple[int, int, int]:
+    """(--min-epochs, --max-epochs, --eta), the defaults where unset."""
+    return (config.min_epochs or MIN_EPOCHS, config.max_epochs or MAX_EPOCHS,
+            config.eta or ETA)
+
+
 @register
 class Halving(Strategy):
     name = "sh"
@@ -33,25 +46,36 @@ class Halving(Strategy):
                "top 1/eta there")
     evaluator = "sh"
 
+    def resolve(self, config: SearchConfig, recorded: Mapping[str, Any]) -> dict[str, Any]:
+        rungs, eta = recorded.get("rungs"), recorded.get("eta")
+        old = (int(rungs[0]), int(rungs[-1]), int(eta)) if rungs and eta else \
+            (MIN_EPOCHS, MAX_EPOCHS, ETA)
+        given = (config.min_epochs, config.max_epochs, config.eta)
+        if any(v is not None for v in given):  # options given: the defaults complete them
+            old = (MIN_EPOCHS, MAX_EPOCHS, ETA)
+        return dict(zip(("min_epochs", "max_epochs", "eta"),
+                        (g if g is not None else o for g, o in zip(given, old, strict=True)),
+                        strict=True))
+
     def validate(self, config: SearchConfig) -> None:
         rungs = self.rungs(config)  # validates --eta, --min-epochs, --max-epochs
         if len(config.metrics) == 1:
-            check_pruner_rungs(rungs, config.eta)
+            check_pruner_rungs(rungs, options(config)[2])
 
     def rungs(self, config: SearchConfig) -> tuple[int, ...]:
-        return rung_epochs(config.min_epochs, config.max_epochs, config.eta)
+        return rung_epochs(*options(config))
 
     def recipe(self, config: SearchConfig) -> TrainConfig:
         from nas.train import preset
 
-        return preset("full", epochs=config.max_epochs, batch_size=config.proxy_batch,
+        return preset("full", epochs=options(config)[1], batch_size=config.proxy_batch,
                       **config.recipe())
 
     def epochs_per_candidate(self, config: SearchConfig) -> float:
-        return expected_epochs(self.rungs(config), config.eta)
+        return expected_epochs(self.rungs(config), options(config)[2])
 
     def study_attrs(self, config: SearchConfig) -> dict[str, Any]:
-        return {"rungs": list(self.rungs(config)), "eta": config.eta}
+        return {"rungs": list(self.rungs(config)), "eta": options(config)[2]}
 
     def recorded_attrs(self, config: SearchConfig) -> dict[str, Any]:
         return {"runs_dir": config.runs_dir}  # where the top-rung runs are (per machine)
@@ -60,7 +84,7 @@ class Halving(Strategy):
         import optuna
 
         return optuna.pruners.SuccessiveHalvingPruner(
-            min_resource=self.rungs(config)[0], reduction_factor=config.eta,
+            min_resource=self.rungs(config)[0], reduction_factor=options(config)[2],
             min_early_stopping_rate=0, bootstrap_count=0)
 
     def warns_short_proxy(self) -> bool:
