@@ -175,11 +175,14 @@ def read_results(out: Path) -> list[SearchResult]:
 
 
 def run_jobs(jobs: Iterable[tuple[str, int]], out: Path, part: int, trials: int = TRIALS,
-             budget: int = BUDGET, echo: Any = print) -> int:
+             budget: int = BUDGET, echo: Any = print, fitted: Path | None = None) -> int:
     """Run ``jobs`` not yet recorded under ``out``, appending each result to
-    ``out/runs-<part>.jsonl`` as it finishes (a kill loses one search at most)."""
+    ``out/runs-<part>.jsonl`` as it finishes (a kill loses one search at most).
+    ``fitted``: a surrogate fit's JSON (default: the committed ``fitted.json``)."""
     import optuna
     import torch
+
+    from nas.searchbench.surrogate import FITTED, load
 
     torch.set_num_threads(1)
     optuna.logging.set_verbosity(optuna.logging.ERROR)
@@ -188,7 +191,7 @@ def run_jobs(jobs: Iterable[tuple[str, int]], out: Path, part: int, trials: int 
     for arm, seed in jobs:
         if (arm, seed) in done(out):
             continue
-        r = run_one(arm, seed, trials, budget)
+        r = run_one(arm, seed, trials, budget, load(fitted or FITTED))
         with open(out / f"runs-{part}.jsonl", "a") as f:
             f.write(r.to_json() + "\n")
         n += 1
@@ -203,17 +206,19 @@ def all_jobs(arms: Sequence[str], seeds: Sequence[int]) -> list[tuple[str, int]]
 
 
 def run_parallel(jobs: Sequence[tuple[str, int]], out: Path, processes: int,
-                 trials: int = TRIALS, budget: int = BUDGET) -> None:
+                 trials: int = TRIALS, budget: int = BUDGET, fitted: Path | None = None
+                 ) -> None:
     """``run_jobs`` split over ``processes`` spawned processes (process k takes every
     processes-th job from k and appends to runs-<k>.jsonl); in this process if 1."""
     if processes == 1:
-        run_jobs(jobs, out, 0, trials, budget)
+        run_jobs(jobs, out, 0, trials, budget, fitted=fitted)
         return
     import multiprocessing as mp
 
     ctx = mp.get_context("spawn")
     procs = [ctx.Process(target=run_jobs, args=(list(jobs[k::processes]), out, k, trials,
-                                                budget)) for k in range(processes)]
+                                                budget, print, fitted))
+             for k in range(processes)]
     for p in procs:
         p.start()
     for p in procs:

@@ -19,9 +19,12 @@ import click
               help="Processes (one thread each), each running every jobs-th search.")
 @click.option("--out", type=click.Path(file_okay=False), default="results/searchbench",
               show_default=True, help="Results folder: runs-*.jsonl, table, figure.")
+@click.option("--fitted", type=click.Path(dir_okay=False, exists=True), default=None,
+              help="A surrogate fit (JSON of nas.searchbench.surrogate.Fitted); default: "
+                   "the committed nas/searchbench/fitted.json.")
 @click.option("--report-only", is_flag=True, help="Run nothing: tabulate what --out holds.")
 def bench_search(seeds: int, first_seed: int, trials: int, arms: str, jobs: int, out: str,
-                 report_only: bool) -> None:
+                 fitted: str | None, report_only: bool) -> None:
     """Compare search strategies on surrogate learning curves, without training.
 
     Runs the real search loop (sampler, sh strategy, fill, screen, dedup, rung promotion)
@@ -42,7 +45,7 @@ def bench_search(seeds: int, first_seed: int, trials: int, arms: str, jobs: int,
     folder = Path(out)
     if not report_only:
         run_parallel(all_jobs(names, range(first_seed, first_seed + seeds)), folder, jobs,
-                     trials)
+                     trials, fitted=Path(fitted) if fitted else None)
     results = [r for r in read_results(folder) if r.arm in names]
     if not results:
         raise click.ClickException(f"no benchmark results in {folder}")
