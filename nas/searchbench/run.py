@@ -7,10 +7,11 @@ benchmark seed is the search seed: it sets the sampler and the surrogate's lands
 (residuals, curve shapes, noise), so the arms of one seed search one landscape and differ
 only in how they search it (paired over seeds).
 
-What a search records (``SearchResult``, one JSON line): per counted trial, in order,
-the training images spent before it started and after it ended (counted trials only,
-duplicates cost nothing), the rung it reached, and for top-rung nets the true final
-accuracy and the 30-epoch validation accuracy the search measured; plus the trials,
+What a search records (``SearchResult``, one JSON line): per top-rung trial, in order,
+the training images spent before it started and after it ended (counted trials only:
+duplicates cost nothing), the true final accuracy and the 30-epoch validation accuracy
+the search measured (the other trials' rows are not kept: no reading uses them, and
+they would make the results 20x larger); plus the trials,
 duplicates (and how many of them were told COMPLETE), rejected and stopped counts. The
 curve "best true final accuracy found vs images" is computed from it (``report``).
 """
@@ -139,20 +140,22 @@ def summarize(arm: str, seed: int, trials: Sequence[Any], trainer: Any, wall_s: 
     from nas.study.record import Status, records
 
     recs = records(list(trials))
-    rows, spent = [], 0
+    rows, spent, counted = [], 0, 0
     for r in sorted(recs, key=lambda r: r.number):
         if not r.is_counted:
             continue
         images = int(r.images or 0)
         top = bool(r.curve) and len(r.curve) == r.planned_epochs
         final = trainer.true_final(Genome.from_string(r.genome)) if top else None
-        rows.append(TrialRow(r.number, spent, spent + images, int(r.rung or 0), top,
-                             None if final is None else round(final, 5),
-                             float(r.curve[-1]) if top else None))
+        if top:
+            rows.append(TrialRow(r.number, spent, spent + images, int(r.rung or 0), top,
+                                 None if final is None else round(final, 5),
+                                 float(r.curve[-1])))
+        counted += 1
         spent += images
     dup = [r for r in recs if r.status == Status.DUPLICATE]
     return SearchResult(
-        arm, seed, len(recs), len(rows), sum(r.top for r in rows), len(dup),
+        arm, seed, len(recs), counted, len(rows), len(dup),
         sum(r.state == optuna.trial.TrialState.COMPLETE for r in dup),
         sum(r.status == Status.REJECTED for r in recs),
         sum(r.status == Status.STOPPED for r in recs), spent, round(wall_s, 2), tuple(rows))
