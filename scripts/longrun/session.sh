@@ -8,10 +8,10 @@
 #   scripts/longrun/session.sh resume  # let the runs go on after `save` (their later work is lost
 #                              # unless saved again)
 #
-# The two lanes: results/budget/recipe-queue.txt (issue 14's last arms, then the budget
-# study's searches, then its baselines) and results/search/queue.txt (the baselines, then
-# the searches). Each queue line skips itself once its result is committed, so the empty
-# queue state of a fresh machine is safe. After `save`: commit results/carry/ (and every
+# The two lanes run results/repeats-200k/queue.txt (issue 45's repeated 200k searches,
+# then their picks; the earlier studies' queues are finished). Each queue line skips
+# itself once its result is committed, so the empty queue state of a fresh machine is
+# safe. After `save`: commit results/carry/ (and every
 # finished result) before the session ends.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -24,9 +24,8 @@ case ${1:-} in
       exit 1
     fi
     python scripts/longrun/carry.py restore
-    nohup scripts/longrun/queue.sh results/budget/recipe-queue.txt 1 > /tmp/queue-recipe.nohup 2>&1 &
-    nohup scripts/longrun/queue.sh results/search/queue.txt 1 > /tmp/queue-search.nohup 2>&1 &
-    echo "two lanes started; logs in runs/queue/ and /tmp/queue-*.nohup" ;;
+    nohup scripts/longrun/queue.sh results/repeats-200k/queue.txt 2 > /tmp/queue-repeats.nohup 2>&1 &
+    echo "two lanes started; logs in runs/queue/ and /tmp/queue-repeats.nohup" ;;
   save)
     scripts/longrun/pause_runs.sh stop "session end: state carried (scripts/longrun/carry.py save)" || true
     python scripts/longrun/carry.py save
