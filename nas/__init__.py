@@ -9,7 +9,8 @@ Structure map, lowest layer first; a package imports only its own layer and thos
 (tests/test_layers.py checks both from the source):
 
 1. base: ``errors``, ``interrupts``, ``significance`` (Welch's test), ``nondominated``
-   (the one non-dominated sort); no torch.
+   (the one non-dominated sort), ``lcurve`` (learning-curve recipes and predictors of the
+   final accuracy, numpy only); no torch.
 2. genome: ``genome``, ``zoo`` (plain data: no torch, no Optuna).
 3. model: ``blocks``, ``builder``, ``io`` (torch modules built from genomes, and loaded from files).
 4. analysis: ``analysis`` (static figures: params, MACs, receptive field, block caches).

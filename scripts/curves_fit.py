@@ -1,7 +1,7 @@
 """Fit the shipped learning-curve predictors on every recorded complete curve and write
-nas/curves/fitted.json, which ``nas.curves.predict.predictor`` reads.
+nas/lcurve/fitted.json, which ``nas.lcurve.predict.predictor`` reads.
 
-    python scripts/curves_fit.py [results] [--out nas/curves/fitted.json]
+    python scripts/curves_fit.py [results] [--out nas/lcurve/fitted.json]
 
 One model per recipe below and prefix length k (1 .. epochs-1), fitted on one row per
 architecture (nas.curves.evaluate.table: validation accuracies only). Re-run it when
@@ -17,8 +17,8 @@ import sys
 from pathlib import Path
 
 from nas.curves.evaluate import table
-from nas.curves.predict import FITTED, fitted_models
 from nas.curves.recorded import load_recorded
+from nas.lcurve.predict import FITTED, fitted_models
 
 RECIPES = ("e30_n45000_b256_lr0.2",)  # enough architectures (37) to fit on; see README
 

@@ -76,6 +76,9 @@ class SearchConfig:
     eta: int | None = None  # sh: the top 1/eta of each rung continues
     min_epochs: int | None = None  # sh: the lowest rung
     max_epochs: int | None = None  # sh: the top rung = the schedule nas retrain uses
+    # sh: what ranks a candidate at the rungs below the top, 'raw' (its accuracy) or
+    # 'ridge' (its predicted final accuracy, nas.lcurve.predict); None: raw for a new study
+    promote_by: str | None = None
     # scale widths into [fill x budget, budget]; None: FILL for a new study, the study's
     # own on resume (``following``); 0: off
     fill: float | None = None
@@ -114,6 +117,8 @@ class SearchConfig:
         if self.feedback is not None and self.feedback not in feedback.POLICIES:
             raise NasError(f"feedback must be one of {', '.join(feedback.POLICIES)}, got "
                            f"{self.feedback!r}")
+        if self.promote_by is not None and self.plan.name != "sh":
+            raise NasError(f"--promote-by needs --strategy sh, not {self.plan.name}")
         self.plan.validate(self)
         if self.prescreen_score not in PRESCREEN_SCORES:
             raise NasError(f"--prescreen-score must be one of {', '.join(PRESCREEN_SCORES)}, "

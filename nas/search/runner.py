@@ -224,6 +224,7 @@ def _setup(config: SearchConfig, data: Dataset, study: str, worker: int,
     ``trainer``: how candidates are trained (default: really, ``train_genome``)."""
     return Setup(data, config.plan.recipe(config), device_of(config.device, worker),
                  rungs=config.rungs, eta=config.eta, optuna_pruner=len(config.metrics) == 1,
+                 promote_by=config.promote_by or "raw",
                  checkpoints=Path(config.runs_dir) / study, prescreen=config.prescreen,
                  prescreen_score=config.prescreen_score,
                  latency_budget=config.latency_budget,

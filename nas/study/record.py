@@ -99,6 +99,8 @@ class TrialRecord:
     sh: str | None = None  # rungs + recipe id: candidates compete only within one
     rung: int | None = None  # last rung reached (0-based)
     rung_accs: tuple[float, ...] = ()
+    # --promote-by ridge: the predicted final val_acc each rung below the top ranked by
+    rung_preds: tuple[float, ...] = ()
     halted: bool | None = None  # stopped below the top rung (not promoted)
     images: int | None = None  # training images seen
     # zero-cost scores at initialisation (nas.search.evaluators.zero_cost)
@@ -146,7 +148,8 @@ RETRAIN_KEYS = ("test_acc", "test_acc_std", "final_val_acc", "retrain_epochs",
                 "retrain_seeds")
 # Per-run keys a retried trial must not inherit: who runs it and how far it got.
 VOLATILE = ("worker", "status", "fail_reason", "curve", "val_acc", "epochs",
-            "train_seconds", "proxy", "sh", "rung", "rung_accs", "halted", "images")
+            "train_seconds", "proxy", "sh", "rung", "rung_accs", "rung_preds", "halted",
+            "images")
 # Figures of a candidate that was never trained: every trial has the same keys.
 NOT_TRAINED: dict[str, Any] = {"val_acc": None, "epochs": 0, "train_seconds": 0.0}
 
@@ -170,6 +173,7 @@ def from_trial(t: FrozenTrial, retrain: dict[str, Any] | None = None) -> TrialRe
     known = {k: v for k, v in {**t.user_attrs, **(retrain or {})}.items() if k in KEYS}
     known["curve"] = tuple(known.get("curve") or ())
     known["rung_accs"] = tuple(known.get("rung_accs") or ())
+    known["rung_preds"] = tuple(known.get("rung_preds") or ())
     return TrialRecord(number=t.number, state=t.state, trial=t, **known)
 
 

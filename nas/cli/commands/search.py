@@ -172,6 +172,13 @@ def _report(summary, console: Console) -> None:  # type: ignore[no-untyped-def]
               help="sh: epochs of the top rung (the full schedule nas retrain uses; rungs "
                    f"at max/eta^k). [default: {halving.MAX_EPOCHS}; sh's options default "
                    "to the study's own on resume]")
+@click.option("--promote-by", "promote_by", type=click.Choice(halving.PROMOTE_BY), default=None,
+              help="sh: what ranks a candidate at the rungs below the top: raw (its "
+                   "accuracy) or ridge (the 30-epoch accuracy predicted from its curve so "
+                   "far and MACs/params/depth; ranked better at 1 and 3 epochs on the "
+                   "recorded curves, results/curves; fitted for the 30-epoch full-data "
+                   "CIFAR-10 recipe only). [default: raw for a new study, the study's own "
+                   "on resume]")
 @click.option("--fill", type=click.FloatRange(0, 1, max_open=True), default=None,
               help="Scale each sampled topology's widths so its params land in [FILL x "
                    "budget, budget], so the search compares nets of the size paid for; 0: "
@@ -225,7 +232,7 @@ def search(budget: int, trials: int, study: str | None, storage: str | None, spa
            workers: int, timeout: float | None, max_images: int | None, sampler: str,
            device: str | None, strategy: str | None, pareto: bool | None,
            eta: int | None, min_epochs: int | None, max_epochs: int | None,
-           fill: float | None, prescreen: float | None,
+           promote_by: str | None, fill: float | None, prescreen: float | None,
            prescreen_score: str, latency_budget: float | None, amp: str, no_zero_cost: bool,
            as_json: bool, quiet: bool, threads: int | None, flip: bool | None,
            cutout: int | None, ema: float | None, quick: bool,
@@ -246,7 +253,8 @@ def search(budget: int, trials: int, study: str | None, storage: str | None, spa
                           objectives=_objectives(pareto, macs_objective, latency_objective),
                           device=device,
                           strategy=strategy, eta=eta, min_epochs=min_epochs,
-                          max_epochs=max_epochs, fill=fill, prescreen=prescreen,
+                          max_epochs=max_epochs, promote_by=promote_by, fill=fill,
+                          prescreen=prescreen,
                           prescreen_score=prescreen_score, zero_cost=not no_zero_cost, amp=amp,
                           latency_budget=latency_budget,
                           latency_objective=latency_objective, flip=flip, cutout=cutout,

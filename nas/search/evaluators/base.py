@@ -33,6 +33,7 @@ from nas.builder import build
 from nas.data import Dataset
 from nas.errors import NasError
 from nas.genome import Genome
+from nas.lcurve.predict import predictor
 from nas.search.config import PRESCREEN_SCORE
 from nas.search.screen import Screen
 from nas.study.record import NOT_TRAINED, Status, TrialRecord, write
@@ -130,6 +131,10 @@ class Setup:
     # ``should_prune``) instead of the hand-written multi-objective rules
     optuna_pruner: bool = False
     checkpoints: Path | None = None  # ``sh``: per-architecture run checkpoints
+    # ``sh``: rank the rungs below the top by 'raw' accuracy or by the final accuracy
+    # ``predictor(promote_by, k, recipe)`` predicts from the first k epochs (tests inject one)
+    promote_by: str = "raw"
+    predictor: Callable[[str, int, str], Any] = predictor
     prescreen: float | None = None  # ``zero_cost``: reject below this running quantile
     prescreen_score: str = PRESCREEN_SCORE
     latency_budget: float | None = None  # ``latency``: reject above this many ms

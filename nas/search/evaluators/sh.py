@@ -21,32 +21,51 @@ resumes it, with the rung decisions it had already passed. A checkpoint that end
 rung was saved right after that rung's decision, which it does not hold: the decision is
 taken again (against the rung as it is then), so a run killed just after it was halted
 is not trained on.
+
+``Setup.promote_by`` ``ridge`` (``--promote-by``) ranks a candidate at each rung below the
+top by the final accuracy ``nas.lcurve.predict``'s ridge predicts from its curve so far
+and its static figures (MACs, params, depth), recorded per rung as ``rung_preds``; the
+Pareto rank then compares every entrant's prediction, and a one-objective study reports
+the prediction as the intermediate value Optuna's pruner compares (so the dashboard
+draws predictions at those rungs; the raw accuracies stay in ``rung_accs``). The top
+rung is always the raw accuracy.
 """
 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 from nas.data.augment import epoch_images
+from nas.errors import NasError
+from nas.lcurve.predict import Static
+from nas.lcurve.recipe import from_signature
 from nas.search.evaluators.base import Candidate, Outcome, Setup, register
 from nas.search.rungs import Entry, promoted
 from nas.study.adapter import report_intermediate
 from nas.study.record import records, write
 from nas.train import EpochMetrics
 from nas.train import checkpoint as ckpt
+from nas.zerocost.trivial import DEPTH
+
+Predict = Callable[[Sequence[float]], float]  # the curve's first k epochs -> final val_acc
 
 
 class RungTracker:
     """Training callback: records each rung's accuracy and decides promotion, by the
     study's Optuna pruner (``optuna_pruner``: one-objective studies) or by MO-ASHA's
-    rank (``nas.search.rungs.promoted``)."""
+    rank (``nas.search.rungs.promoted``). With ``predict`` the rungs below the top rank
+    by its prediction from the curve so far (``preds``) instead of the accuracy."""
 
     def __init__(self, c: Candidate, rungs: tuple[int, ...], eta: int, signature: str,
-                 optuna_pruner: bool = False) -> None:
+                 optuna_pruner: bool = False, predict: Predict | None = None) -> None:
         self.c, self.rungs, self.eta, self.signature = c, rungs, eta, signature
-        self.optuna_pruner = optuna_pruner
+        self.optuna_pruner, self.predict = optuna_pruner, predict
+        self.curve: list[float] = []  # val_acc after every epoch so far
         self.accs: list[float] = []
+        self.preds: list[float] = []  # with ``predict``: what each rung below the top ranked
         self.halted = False
 
     def replay(self, history: list[EpochMetrics]) -> bool:
@@ -54,6 +73,7 @@ class RungTracker:
         history ends. It went on past every rung before its last epoch, so was promoted
         there; if that last epoch is a rung, the checkpoint was saved right after a
         decision it does not hold, which is taken again."""
+        self.curve = [float(m.val_acc) for m in history]
         passed = [m for m in history if m.epoch in self.rungs]
         for m in passed:
             self._record(m)
@@ -63,13 +83,25 @@ class RungTracker:
 
     def _record(self, m: EpochMetrics) -> None:
         self.accs.append(float(m.val_acc))
-        write(self.c.trial, rung=len(self.accs) - 1, rung_accs=self.accs, sh=self.signature)
-        if self.optuna_pruner:
-            self.c.trial.report(float(m.val_acc), m.epoch)
+        r = len(self.accs) - 1
+        preds = {}
+        if self.predict is not None and r < len(self.rungs) - 1:
+            self.preds.append(float(self.predict(self.curve[: m.epoch])))
+            preds = {"rung_preds": self.preds}
+        write(self.c.trial, rung=r, rung_accs=self.accs, sh=self.signature, **preds)
+        if self.optuna_pruner:  # the value Optuna's pruner ranks this rung by
+            self.c.trial.report(self.ranked(r), m.epoch)
         else:  # several objectives: Trial.report refuses, the dashboard still draws it
             report_intermediate(self.c.trial, m.epoch, float(m.val_acc))
 
+    def ranked(self, r: int) -> float:
+        """What rung ``r`` ranks this candidate by: the prediction below the top with
+        ``predict``, else the accuracy."""
+        return self.preds[r] if self.predict is not None and r < len(self.preds) \
+            else self.accs[r]
+
     def __call__(self, m: EpochMetrics) -> bool:
+        self.curve.append(float(m.val_acc))
         if m.epoch not in self.rungs:
             return False
         self._record(m)
@@ -83,7 +115,7 @@ class RungTracker:
         if self.optuna_pruner:
             self.halted = self.c.trial.should_prune()
             return self.halted
-        me = Entry(self.c.trial.number, self.accs[r], self.c.screen.params)
+        me = Entry(self.c.trial.number, self.ranked(r), self.c.screen.params)
         if promoted(me, self.field(r), self.eta):
             return False
         self.halted = True
@@ -92,14 +124,15 @@ class RungTracker:
     def field(self, r: int) -> list[Entry]:
         """Every other architecture of this recipe that reached rung ``r``, once: a dead
         worker's trial and its retry (the same run, resumed) are one candidate, entered
-        under the first trial's number."""
+        under the first trial's number. With ``predict``: by their recorded predictions."""
         mine = self.c.genome.arch_id
         out: dict[str, Entry] = {}
         for t in sorted(records(self.c.trial.study.get_trials(deepcopy=False)),
                         key=lambda t: t.number):
-            if t.sh == self.signature and len(t.rung_accs) > r and t.arch_id != mine \
+            scores = t.rung_preds if self.predict is not None else t.rung_accs
+            if t.sh == self.signature and len(scores) > r and t.arch_id != mine \
                     and t.params is not None and t.arch_id not in out:
-                out[t.arch_id] = Entry(t.number, t.rung_accs[r], t.params)
+                out[t.arch_id] = Entry(t.number, scores[r], t.params)
         return list(out.values())
 
 
@@ -114,6 +147,20 @@ class SuccessiveHalving:
         if not setup.rungs or setup.rungs[-1] != setup.proxy.epochs:
             raise ValueError(f"rungs {setup.rungs} must end at the recipe's "
                              f"{setup.proxy.epochs} epochs")
+        self.models = self._models()
+
+    def _models(self) -> dict[int, Any]:
+        """``Setup.promote_by``'s predictor for each rung below the top, by its epochs
+        (none for ``raw``); NasError if none is fitted for this recipe."""
+        by = self.setup.promote_by
+        if by == "raw":
+            return {}
+        key = from_signature(self.signature).key
+        try:
+            return {k: self.setup.predictor(by, k, key) for k in self.setup.rungs[:-1]}
+        except KeyError:
+            raise NasError(f"--promote-by {by}: no fitted model for the recipe {key} "
+                           "(nas/lcurve/fitted.json); use --promote-by raw") from None
 
     @property
     def signature(self) -> str:
@@ -126,9 +173,18 @@ class SuccessiveHalving:
         d = self.setup.checkpoints
         return None if d is None else d / f"{c.genome.arch_id}.pt"
 
+    def predict(self, c: Candidate) -> Predict | None:
+        """``c``'s predicted final accuracy from its first k epochs (k a rung below the
+        top); None when promoting by the raw accuracy."""
+        if not self.models:
+            return None
+        static = Static(float(c.screen.macs), float(c.screen.params),
+                        float(sum(DEPTH.get(b.op, 0) for b in c.genome.blocks)))
+        return lambda curve: self.models[len(curve)].predict(curve, static)
+
     def evaluate(self, c: Candidate) -> Outcome:
         tracker = RungTracker(c, self.setup.rungs, self.setup.eta, self.signature,
-                              self.setup.optuna_pruner)
+                              self.setup.optuna_pruner, self.predict(c))
         path = self.checkpoint(c)
         state = None if path is None else ckpt.load(path, c.genome.to_string(),
                                                     self.setup.proxy.to_dict())
