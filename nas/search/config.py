@@ -27,8 +27,9 @@ BASE_OBJECTIVES = ("val_acc", "params")
 # Objectives of a new study without MACs or latency objectives (objectives_for): with
 # --fill, 1 (val_acc alone, the budget a constraint, rungs judged by Optuna's own
 # pruners): in the training-free strategy benchmark it beat random search by 0.77 points
-# at 200 trials (p 0.013, 20 seeds), the Pareto design with the same feedback by 0.60
-# (results/searchbench; results/repeats-200k/PROTOCOL.md D5). Without --fill, 2:
+# at 27M training images (~200 trials; Wilcoxon p 0.013, 20 seeds), the Pareto design
+# with the same feedback by 0.60 (p 0.059) (results/searchbench;
+# results/repeats-200k/PROTOCOL.md D5). Without --fill, 2:
 # (val_acc, params), the Pareto search, where params still vary.
 FEEDBACK = "rung"  # what a new study's sampler is told (nas.search.feedback)
 
