@@ -24,9 +24,9 @@ from nas.searchbench.run import ALLOWANCE, SearchResult, TrialRow
 
 CHECKPOINTS = (ALLOWANCE // 2, ALLOWANCE, 2 * ALLOWANCE, 4 * ALLOWANCE)  # images
 PAIRS = (("tpe-rung", "random"), ("tpe-rung", "tpe-raw"), ("tpe-1obj", "random"),
-         ("tpe-1obj", "tpe-rung"), ("tpe-raw", "random"))
+         ("tpe-1obj", "tpe-rung"), ("tpe-raw", "random"), ("tpe-1obj-ridge", "tpe-1obj"))
 COLOURS = {"random": "#7f7f7f", "tpe-raw": "#d62728", "tpe-rung": "#1f77b4",
-           "tpe-1obj": "#2ca02c"}
+           "tpe-1obj": "#2ca02c", "tpe-1obj-ridge": "#9467bd"}
 
 
 def _best(rows: Sequence[TrialRow]) -> float:

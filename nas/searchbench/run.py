@@ -40,6 +40,9 @@ ARMS: dict[str, dict[str, Any]] = {
     "tpe-raw": {"sampler": "tpe", "objectives": 2, "feedback": "raw"},
     "tpe-rung": {"sampler": "tpe", "objectives": 2, "feedback": "rung"},
     "tpe-1obj": {"sampler": "tpe", "objectives": 1},
+    # issue 47: tpe-1obj with the rungs below the top ranked by the ridge's predicted
+    # 30-epoch accuracy (--promote-by ridge); results/searchbench/promote-by
+    "tpe-1obj-ridge": {"sampler": "tpe", "objectives": 1, "promote_by": "ridge"},
 }
 
 
