@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 from scipy import stats
 
-from nas.searchbench import surrogate as S
+from nas.searchbench import surrogate
 from nas.searchbench.data import Net, complete_nets
 
 BOOT = 2000  # bootstrap resamples of the held-out ranking
@@ -62,13 +62,13 @@ def space_figures(budget: int = 200_000, fill_to: float = 0.85, n: int = 200,
     return out
 
 
-def validate(nets: Sequence[Net], f: S.Fitted, seeds: Sequence[int] = range(100)
+def validate(nets: Sequence[Net], f: surrogate.Fitted, seeds: Sequence[int] = range(100)
              ) -> dict[str, Any]:
     """The figures the report states: held-out ranking of real nets, and the rung taus of
     the real curves and of the surrogate (on the real nets' architectures, and on the
     benchmark's population: filled random nets of the default space at 200k)."""
     y = np.array([n.final for n in nets])
-    pred = S.loo_predictions(nets)
+    pred = surrogate.loo_predictions(nets)
     tau, lo, hi = bootstrap_tau(pred, y)
     figures = [(n.arch_id, n.params, n.macs) for n in nets]
     return {
@@ -76,23 +76,23 @@ def validate(nets: Sequence[Net], f: S.Fitted, seeds: Sequence[int] = range(100)
         "heldout_tau": tau, "heldout_tau_ci": [lo, hi],
         "heldout_rmse": float(np.sqrt(np.mean((pred - y) ** 2))),
         "final_sd": float(y.std()),
-        "real_taus": S.rung_taus(np.array([n.mean_curve for n in nets])),
-        "target_taus": S.TARGET_TAUS,
-        "surrogate_taus": S.population_taus(f, figures, seeds),
-        "surrogate_taus_space200k": S.population_taus(f, space_figures(), seeds[:20]),
+        "real_taus": surrogate.rung_taus(np.array([n.mean_curve for n in nets])),
+        "target_taus": surrogate.TARGET_TAUS,
+        "surrogate_taus": surrogate.population_taus(f, figures, seeds),
+        "surrogate_taus_space200k": surrogate.population_taus(f, space_figures(), seeds[:20]),
     }
 
 
 def main(argv: list[str] | None = None) -> dict[str, Any]:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--results", type=Path, default=Path("results"))
-    p.add_argument("--out", type=Path, default=S.FITTED)
+    p.add_argument("--out", type=Path, default=surrogate.FITTED)
     p.add_argument("--report", type=Path, default=None, help="also write the figures here")
     a = p.parse_args(argv)
     nets = complete_nets(a.results)
-    raw = S.fit(nets)
+    raw = surrogate.fit(nets)
     figures = [(n.arch_id, n.params, n.macs) for n in nets]
-    f = S.calibrate(raw, figures)
+    f = surrogate.calibrate(raw, figures)
     a.out.write_text(f.to_json() + "\n")
     report = validate(nets, f)
     text = json.dumps(report, indent=1)

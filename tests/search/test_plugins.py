@@ -69,7 +69,7 @@ def test_one_objective_needs_compatible_rungs_the_pareto_search_does_not():
 
 
 @pytest.mark.parametrize(("recorded", "objectives", "feedback"), [
-    ({}, None, "rung"),  # a new study: the defaults
+    ({}, 1, "rung"),  # a new study: the defaults (one objective under the default fill)
     ({"objective_names": ["val_acc", "params"], "space": "x"}, 2, "raw"),  # made before
     ({"objective_names": ["val_acc"], "feedback": "rung"}, 1, "rung"),
     ({"objective_names": ["val_acc", "params", "macs"], "feedback": "rung"}, 3, "rung"),
