@@ -68,7 +68,8 @@ def study_db(tmp_path_factory, tiny_npz) -> Path:
     for name, n in (("alpha", 2), ("beta", 1)):
         run_search(SearchConfig(budget=int(helpers.BUDGET), trials=n, space="small", study=name,
                                 storage=f"sqlite:///{db}", data=str(tiny_npz),
-                                proxy_epochs=1, sampler="random"), progress=False)
+                                proxy_epochs=1, sampler="random", strategy="single"),
+                   progress=False)
     return db
 
 
@@ -78,7 +79,7 @@ def one_study_db(tmp_path_factory, tiny_npz) -> Path:
     db = tmp_path_factory.mktemp("solo") / "solo.db"
     run_search(SearchConfig(budget=int(helpers.BUDGET), trials=2, space="small", study="solo",
                             storage=f"sqlite:///{db}", data=str(tiny_npz), proxy_epochs=1,
-                            sampler="random"), progress=False)
+                            strategy="single", sampler="random"), progress=False)
     return db
 
 
@@ -311,7 +312,7 @@ def test_resume_after_the_space_file_changed(tmp_path, tiny_npz):
     def config(s, trials):  # type: ignore[no-untyped-def]
         return SearchConfig(budget=int(helpers.BUDGET), trials=trials, space=s, study="mini",
                             storage=f"sqlite:///{tmp_path / 'm.db'}", data=str(tiny_npz),
-                            proxy_epochs=1, sampler="random")
+                            proxy_epochs=1, sampler="random", strategy="single")
 
     assert run_search(config(space((8, 16)), 1), progress=False).ended == "done"
     with pytest.raises(NasError, match=r"another version of search space 'mini'.*new --study"):

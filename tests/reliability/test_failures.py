@@ -28,7 +28,7 @@ def data(tiny_npz):  # type: ignore[no-untyped-def]
 def _search(tmp_path, data, study):  # type: ignore[no-untyped-def]
     config = SearchConfig(budget=int(helpers.BUDGET), trials=N, space="small", study=study,
                           storage=f"sqlite:///{tmp_path / 's.db'}", proxy_epochs=1,
-                          sampler="random")
+                          sampler="random", strategy="single")
     summary = run_search(config, data=data, progress=False)
     return summary, helpers.trials(f"sqlite:///{tmp_path / 's.db'}", study)
 

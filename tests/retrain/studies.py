@@ -80,7 +80,7 @@ def _searched() -> tuple[str, str]:
     data = make_data(root / "data.npz")
     run_search(SearchConfig(budget=20_000, trials=5, space="small", study="tiny",
                             storage=str(root / "tiny.db"), data=data, proxy_epochs=1,
-                            device="cpu"), progress=False)
+                            strategy="single", device="cpu"), progress=False)
     return str(root / "tiny.db"), data
 
 
