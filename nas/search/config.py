@@ -60,7 +60,8 @@ class SearchConfig:
     max_images: int | None = None  # stop starting candidates once counted trials saw this many
     sampler: str = "tpe"
     # 1: val_acc (budget a constraint); 2: (val_acc, params); 3: adds MACs
-    # (--macs-objective); None: OBJECTIVES for a new study, the study's own on resume
+    # (--macs-objective); None: objectives_for(fill) for a new study, the study's own on
+    # resume
     objectives: int | None = None
     # what the sampler is told (nas.search.feedback): 'rung' or 'raw'; None: FEEDBACK for
     # a new study, the study's own on resume ('raw' for studies made before it existed)
@@ -151,7 +152,7 @@ class SearchConfig:
         the command that made a study resumes it (``recorded``: the study's user attrs,
         None or empty for a new study). Unset ``fill`` is FILL for a new study and the
         study's own on resume (off for a study made before --fill had a default); unset
-        ``objectives`` and ``feedback`` likewise (OBJECTIVES, FEEDBACK; a study made
+        ``objectives`` and ``feedback`` likewise (objectives_for(fill), FEEDBACK; a study made
         before feedback was recorded was told 'raw')."""
         old = recorded or {}
         fill = self.fill if self.fill is not None else \

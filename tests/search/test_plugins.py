@@ -33,7 +33,7 @@ def test_a_new_strategy_is_one_registered_class(monkeypatch):
     rungs, study attrs and retrain schedule are read from it."""
     from nas.search.strategies import base
 
-    monkeypatch.setattr(base, "_REGISTRY", dict(base._REGISTRY))
+    monkeypatch.setattr(base._PLUGINS, "items", dict(base._PLUGINS.items))
 
     @strategies.register
     class Fixed(strategies.Strategy):

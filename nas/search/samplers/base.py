@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, ClassVar
 
-from nas.errors import NasError
+from nas.search.plugins import Plugins
 
 if TYPE_CHECKING:
     import optuna
@@ -28,21 +28,7 @@ class Sampler:
         return None
 
 
-_REGISTRY: dict[str, Sampler] = {}
-
-
-def register(cls: type[Sampler]) -> type[Sampler]:
-    """Class decorator: make ``cls()`` the sampler called ``cls.name``."""
-    _REGISTRY[cls.name] = cls()
-    return cls
-
-
-def names() -> tuple[str, ...]:
-    return tuple(_REGISTRY)
-
-
-def get(name: str) -> Sampler:
-    """The sampler called ``name``; NasError naming the known ones otherwise."""
-    if name not in _REGISTRY:
-        raise NasError(f"--sampler must be one of {', '.join(names())}, got {name!r}")
-    return _REGISTRY[name]
+_PLUGINS: Plugins[Sampler] = Plugins("--sampler")
+register = _PLUGINS.register  # class decorator: ``cls()`` is the sampler ``cls.name``
+names = _PLUGINS.names
+get = _PLUGINS.get  # NasError naming the known ones for an unknown name

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from nas.errors import NasError
+from nas.search.plugins import Plugins
 
 if TYPE_CHECKING:
     import optuna
@@ -72,27 +72,13 @@ class Strategy:
         return None
 
 
-_REGISTRY: dict[str, Strategy] = {}
-
-
-def register(cls: type[Strategy]) -> type[Strategy]:
-    """Class decorator: make ``cls()`` the strategy called ``cls.name``."""
-    _REGISTRY[cls.name] = cls()
-    return cls
-
-
-def names() -> tuple[str, ...]:
-    return tuple(_REGISTRY)
-
-
-def get(name: str) -> Strategy:
-    """The strategy called ``name``; NasError naming the known ones otherwise."""
-    if name not in _REGISTRY:
-        raise NasError(f"--strategy must be one of {', '.join(names())}, got {name!r}")
-    return _REGISTRY[name]
+_PLUGINS: Plugins[Strategy] = Plugins("--strategy")
+register = _PLUGINS.register  # class decorator: ``cls()`` is the strategy ``cls.name``
+names = _PLUGINS.names
+get = _PLUGINS.get  # NasError naming the known ones for an unknown name
 
 
 def of_study(attrs: Mapping[str, Any]) -> Strategy:
     """The strategy a study was made with (its ``strategy`` user attr; studies made
     before strategies were recorded ran ``single``)."""
-    return _REGISTRY.get(str(attrs.get("strategy") or "single"), _REGISTRY["single"])
+    return _PLUGINS.items.get(str(attrs.get("strategy") or "single"), get("single"))
